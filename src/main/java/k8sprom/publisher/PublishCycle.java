@@ -1,0 +1,46 @@
+package k8sprom.publisher;
+
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * State shared by the split branches of one timer cycle: the packet rates for the derived messages, and whether
+ * anything failed (a cycle with failures does not count as successful).
+ */
+public class PublishCycle {
+
+    private final long startedNanos = System.nanoTime();
+    private final Instant startedAt = Instant.now();
+    private final PacketLoss packetLoss = new PacketLoss();
+    private final AtomicInteger failures = new AtomicInteger();
+    private final AtomicInteger windowsBehind = new AtomicInteger();
+
+    public PacketLoss packetLoss() {
+        return packetLoss;
+    }
+
+    public void failed() {
+        failures.incrementAndGet();
+    }
+
+    public int failures() {
+        return failures.get();
+    }
+
+    public void behind() {
+        windowsBehind.incrementAndGet();
+    }
+
+    /** True when at least one metric has settled data left after this cycle's window (it is catching up). */
+    public boolean catchingUp() {
+        return windowsBehind.get() > 0;
+    }
+
+    public long elapsedNanos() {
+        return System.nanoTime() - startedNanos;
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+}

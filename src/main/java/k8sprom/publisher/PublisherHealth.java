@@ -1,0 +1,59 @@
+package k8sprom.publisher;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+
+/**
+ * Readiness of the publisher: ready once a cycle has reached Prometheus and Kafka for every metric, not ready while
+ * cycles fail (either unreachable) or while no cycle has finished for three periods (stuck).
+ * Liveness is not affected: an outage is waited out, not solved by a restart.
+ */
+public class PublisherHealth extends AbstractHealthCheck {
+
+    private Duration period = Duration.ofSeconds(20);
+    private volatile Instant lastFinished;
+    private volatile int lastFailures = -1;
+    private volatile boolean catchingUp;
+
+    public PublisherHealth() {
+        super("publisher", "publisher");
+    }
+
+    public void setPeriod(Duration period) {
+        this.period = period;
+    }
+
+    @Override
+    public boolean isLiveness() {
+        return false;
+    }
+
+    public void cycleFinished(PublishCycle cycle) {
+        lastFinished = Instant.now();
+        lastFailures = cycle.failures();
+        catchingUp = cycle.catchingUp();
+    }
+
+    @Override
+    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        Instant finished = lastFinished;
+        builder.detail("catching_up", catchingUp);
+        if (finished == null) {
+            builder.message("no publishing cycle has finished yet").down();
+            return;
+        }
+        builder.detail("last_cycle_finished", finished.toString());
+        builder.detail("last_cycle_failures", lastFailures);
+        if (lastFailures > 0) {
+            builder.message("the last cycle failed for " + lastFailures + " metrics (Prometheus or Kafka unreachable?)")
+                    .down();
+        } else if (Duration.between(finished, Instant.now()).compareTo(period.multipliedBy(3)) > 0) {
+            builder.message("no cycle finished in the last three periods").down();
+        } else {
+            builder.up();
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package k8sprom.publisher;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToDoubleFunction;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.component.micrometer.MicrometerConstants;
+
+/**
+ * The publisher's own metrics, registered in Camel's Micrometer registry so they appear on /observe/metrics next to
+ * Camel's route metrics. The registry is looked up on first use, because Camel creates it after the beans.
+ */
+public class PublisherMetrics implements CamelContextAware {
+
+    private final AtomicLong lastSuccessfulCycleSeconds = new AtomicLong();
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private CamelContext context;
+    private MeterRegistry registry;
+    private Timer cycleDuration;
+
+    public void cycleFinished(Duration duration, boolean successful, long finishedEpochSeconds) {
+        registry();
+        cycleDuration.record(duration.toNanos(), TimeUnit.NANOSECONDS);
+        if (successful) {
+            lastSuccessfulCycleSeconds.set(finishedEpochSeconds);
+        }
+    }
+
+    public void published(String metric, int messages) {
+        counter("publisher.messages.published", "Messages acknowledged by Kafka", "metric", metric).increment(messages);
+    }
+
+    public void queryFailed(String metric, String reason) {
+        counter("publisher.query.errors", "Prometheus queries that failed, by reason", "metric", metric,
+                "reason", reason).increment();
+    }
+
+    public void publishFailed(String metric) {
+        counter("publisher.publish.errors", "Batches Kafka did not acknowledge", "metric", metric).increment();
+    }
+
+    public void skipped(String metric, String reason, long count) {
+        if (count > 0) {
+            counter("publisher.skipped", "Series, samples or steps left out, by reason",
+                    "metric", metric, "reason", reason).increment(count);
+        }
+    }
+
+    /** A gauge per metric reading a live value, e.g. the age of its position. */
+    public <T> void gauge(String name, String description, String metric, T source, ToDoubleFunction<T> value) {
+        Gauge.builder(name, source, value).description(description).tag("metric", metric).register(registry());
+    }
+
+    private Counter counter(String name, String description, String... tags) {
+        return counters.computeIfAbsent(name + String.join("|", tags),
+                key -> Counter.builder(name).description(description).tags(tags).register(registry()));
+    }
+
+    synchronized MeterRegistry registry() {
+        if (registry == null) {
+            MeterRegistry found = context == null ? null : context.getRegistry()
+                    .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class);
+            registry = found != null ? found : new SimpleMeterRegistry();
+            cycleDuration = Timer.builder("publisher.cycle.duration")
+                    .description("Time from the timer firing to the last Kafka acknowledgement of a cycle")
+                    .register(registry);
+            Gauge.builder("publisher.last.successful.cycle.timestamp.seconds", lastSuccessfulCycleSeconds,
+                            AtomicLong::get)
+                    .description("Unix time at which the last cycle without any failure finished")
+                    .register(registry);
+        }
+        return registry;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return context;
+    }
+}

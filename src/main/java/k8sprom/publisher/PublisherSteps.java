@@ -1,0 +1,228 @@
+package k8sprom.publisher;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Variable;
+import org.apache.camel.http.base.HttpOperationFailedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Java steps the publisher routes call (routes/publisher.camel.yaml). Each method is one step of the route;
+ * the flow itself stays in YAML.
+ */
+public class PublisherSteps implements CamelContextAware {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PublisherSteps.class);
+
+    private CamelContext context;
+    private MetricCatalog catalog;
+    private WindowPlanner planner;
+    private QueryRangeTranslator translator;
+    private PrometheusAuth auth = new PrometheusAuth();
+    private PublisherMetrics metrics;
+    private PublisherHealth health;
+    private String prometheusUrl = "";
+
+    /** Starts a cycle: its shared state goes into the "cycle" variable. */
+    public PublishCycle beginCycle() {
+        return new PublishCycle();
+    }
+
+    /** The split's list: one query per metric that has a settled window to publish. */
+    public List<MetricQuery> plan(@Variable("cycle") PublishCycle cycle) {
+        List<MetricQuery> queries = new ArrayList<>();
+        for (MetricCatalog.RenderedMetric metric : catalog.metrics()) {
+            String name = metric.definition().name();
+            Optional<WindowPlanner.PlannedWindow> planned = planner.next(name);
+            if (planned.isEmpty()) {
+                continue;
+            }
+            metrics.skipped(name, "older_than_max_lookback", planned.get().skippedSteps());
+            if (planned.get().catchingUp()) {
+                cycle.behind();
+            }
+            queries.add(new MetricQuery(metric.definition(), metric.promql(), planned.get().window()));
+        }
+        return queries;
+    }
+
+    /**
+     * Sets the query_range request: PromQL goes in a form body, URL-encoded here, so that + & " and braces survive
+     * and never meet Camel's placeholder or simple-language resolution.
+     */
+    public void prepareRequest(@Variable("query") MetricQuery query, Exchange exchange) {
+        Message message = exchange.getMessage();
+        message.getHeaders().clear();
+        QueryWindow window = query.window();
+        message.setBody("query=" + URLEncoder.encode(query.promql(), StandardCharsets.UTF_8)
+                + "&start=" + epochSeconds(window.start())
+                + "&end=" + epochSeconds(window.end())
+                + "&step=" + window.step().toMillis() / 1000.0);
+        message.setHeader(Exchange.CONTENT_TYPE, "application/x-www-form-urlencoded");
+        auth.header().ifPresent(value -> message.setHeader("Authorization", value));
+    }
+
+    /** Reads the response as a stream into Kafka messages; skipped series and samples are logged once and counted. */
+    public List<Message> translate(InputStream response, @Variable("query") MetricQuery query,
+                                   @Variable("cycle") PublishCycle cycle) {
+        QueryRangeTranslator.Translation translation =
+                translator.translate(response, query.metric(), cycle.packetLoss());
+        if (translation.skippedAnything()) {
+            metrics.skipped(query.name(), "missing_label_vim_id", translation.seriesWithoutContainer());
+            metrics.skipped(query.name(), "non_finite_value", translation.nonFiniteSamples());
+            metrics.skipped(query.name(), "malformed_sample", translation.malformedSamples());
+            LOG.warn("Metric {} from {}: skipped {} series without {}, {} NaN/Inf samples, {} malformed samples",
+                    query.name(), queryUrl(), translation.seriesWithoutContainer(),
+                    QueryRangeTranslator.CONTAINER_LABEL, translation.nonFiniteSamples(),
+                    translation.malformedSamples());
+        }
+        return OutboundMessage.toKafkaBatch(context, translation.messages());
+    }
+
+    /** After Kafka acknowledged the whole window: count it and move the metric's position past it. */
+    public void windowPublished(@Variable("query") MetricQuery query, @Variable("messages") int messageCount) {
+        metrics.published(query.name(), messageCount);
+        planner.published(query.name(), query.window());
+    }
+
+    /** The derived packet-loss messages of the cycle, from the rates its branches recorded. */
+    public List<Message> packetLoss(@Variable("cycle") PublishCycle cycle) {
+        return OutboundMessage.toKafkaBatch(context, cycle.packetLoss().derive());
+    }
+
+    public void packetLossPublished(@Variable("messages") int messageCount) {
+        metrics.published("packet_loss_percentage", messageCount);
+    }
+
+    /** A query failed: one log line with the metric and URL (never credentials), a counter, nothing published. */
+    public void queryFailed(@Variable("query") MetricQuery query, @Variable("cycle") PublishCycle cycle,
+                            Exchange exchange) {
+        Exception error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        String reason = reasonOf(error);
+        metrics.queryFailed(query.name(), reason);
+        cycle.failed();
+        LOG.error("Metric {}: query_range {} failed ({}): {}; window {} .. {} will be retried next cycle",
+                query.name(), queryUrl(), reason, describe(error), query.window().start(), query.window().end());
+    }
+
+    /** Kafka did not acknowledge a batch: the position does not move, so the window is sent again later. */
+    public void publishFailed(@Variable("query") MetricQuery query, @Variable("cycle") PublishCycle cycle,
+                              Exchange exchange) {
+        Exception error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        String metric = query != null ? query.name() : "packet_loss_percentage";
+        metrics.publishFailed(metric);
+        cycle.failed();
+        LOG.error("Metric {}: Kafka did not acknowledge the batch: {}", metric, describe(error));
+    }
+
+    public void endCycle(@Variable("cycle") PublishCycle cycle) {
+        Duration duration = Duration.ofNanos(cycle.elapsedNanos());
+        boolean successful = cycle.failures() == 0;
+        metrics.cycleFinished(duration, successful, Instant.now().getEpochSecond());
+        health.cycleFinished(cycle);
+        LOG.debug("Cycle finished in {} ms with {} failures", duration.toMillis(), cycle.failures());
+    }
+
+    private String queryUrl() {
+        return redact(prometheusUrl) + "/api/v1/query_range";
+    }
+
+    static String reasonOf(Throwable error) {
+        if (error instanceof BadPrometheusResponseException bad) {
+            return bad.reason();
+        }
+        if (error instanceof HttpOperationFailedException http) {
+            return "http_" + http.getStatusCode();
+        }
+        if (error instanceof java.net.SocketTimeoutException || error instanceof java.util.concurrent.TimeoutException
+                || (error != null && error.getClass().getSimpleName().contains("Timeout"))) {
+            return "timeout";
+        }
+        if (error instanceof java.io.IOException) {
+            return "unreachable";
+        }
+        return "other";
+    }
+
+    private static String describe(Throwable error) {
+        if (error == null) {
+            return "unknown error";
+        }
+        if (error instanceof HttpOperationFailedException http) {
+            String body = http.getResponseBody() == null ? "" : http.getResponseBody().strip();
+            return "HTTP " + http.getStatusCode() + (body.isEmpty() ? "" : " " + abbreviate(body));
+        }
+        return error.getClass().getSimpleName() + ": " + error.getMessage();
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 300 ? text : text.substring(0, 300) + "...";
+    }
+
+    /** Drops any user:password@ from a URL before it is logged. */
+    static String redact(String url) {
+        try {
+            URI uri = URI.create(url);
+            if (uri.getUserInfo() == null) {
+                return url;
+            }
+            return new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), null, null).toString();
+        } catch (Exception e) {
+            return "<unparseable URL>";
+        }
+    }
+
+    private static String epochSeconds(Instant instant) {
+        return java.math.BigDecimal.valueOf(instant.toEpochMilli(), 3).toPlainString();
+    }
+
+    public void setPrometheusUrl(String prometheusUrl) {
+        this.prometheusUrl = prometheusUrl;
+    }
+
+    public void setCatalog(MetricCatalog catalog) {
+        this.catalog = catalog;
+    }
+
+    public void setPlanner(WindowPlanner planner) {
+        this.planner = planner;
+    }
+
+    public void setTranslator(QueryRangeTranslator translator) {
+        this.translator = translator;
+    }
+
+    public void setAuth(PrometheusAuth auth) {
+        this.auth = auth;
+    }
+
+    public void setMetrics(PublisherMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    public void setHealth(PublisherHealth health) {
+        this.health = health;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return context;
+    }
+}

@@ -1,0 +1,198 @@
+package k8sprom.publisher;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a query_range response into messages, reading it as a stream so that memory holds one series at a time
+ * rather than the whole response tree.
+ *
+ * <p>A response that is not JSON, whose status is not "success" or whose resultType is not "matrix" throws
+ * {@link BadPrometheusResponseException} and yields nothing. Within a good response, a series without
+ * {@code label_vim_id} and a sample that is not a finite number are skipped and counted; the rest is published.
+ */
+public class QueryRangeTranslator {
+
+    static final String CONTAINER_LABEL = "label_vim_id";
+    private static final JsonFactory JSON = new JsonFactory();
+
+    /** What one response gave: the messages, and what was skipped. */
+    public record Translation(List<OutboundMessage> messages, int seriesWithoutContainer, int nonFiniteSamples,
+                              int malformedSamples) {
+
+        public boolean skippedAnything() {
+            return seriesWithoutContainer + nonFiniteSamples + malformedSamples > 0;
+        }
+    }
+
+    private boolean latestOnly;
+
+    /**
+     * @param samples "latest": one sample per series, its latest finite one (the original service's behaviour);
+     *                "all": every sample of the window, in timestamp order
+     */
+    public void setSamples(String samples) {
+        switch (samples) {
+            case "latest" -> latestOnly = true;
+            case "all" -> latestOnly = false;
+            default -> throw new IllegalArgumentException("samples must be latest or all, not " + samples);
+        }
+    }
+
+    public Translation translate(InputStream response, MetricDefinition metric, PacketLoss packetLoss) {
+        try (JsonParser json = JSON.createParser(response)) {
+            return new ResponseReader(json, metric, packetLoss).read();
+        } catch (JsonParseException e) {
+            throw new BadPrometheusResponseException("not_json", "response is not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private final class ResponseReader {
+        private final JsonParser json;
+        private final MetricDefinition metric;
+        private final PacketLoss packetLoss;
+        private final List<OutboundMessage> messages = new ArrayList<>();
+        private String status;
+        private String resultType;
+        private String error;
+        private int seriesWithoutContainer;
+        private int nonFiniteSamples;
+        private int malformedSamples;
+
+        ResponseReader(JsonParser json, MetricDefinition metric, PacketLoss packetLoss) {
+            this.json = json;
+            this.metric = metric;
+            this.packetLoss = packetLoss;
+        }
+
+        Translation read() throws IOException {
+            if (json.nextToken() != JsonToken.START_OBJECT) {
+                throw new BadPrometheusResponseException("not_json", "response is not a JSON object");
+            }
+            while (json.nextToken() == JsonToken.FIELD_NAME) {
+                String field = json.currentName();
+                json.nextToken();
+                switch (field) {
+                    case "status" -> status = json.getValueAsString();
+                    case "error" -> error = json.getValueAsString();
+                    case "data" -> readData();
+                    default -> json.skipChildren();
+                }
+            }
+            if (!"success".equals(status)) {
+                throw new BadPrometheusResponseException("status",
+                        "status is " + status + (error != null ? ": " + error : ""));
+            }
+            if (!"matrix".equals(resultType)) {
+                throw new BadPrometheusResponseException("result_type", "resultType is " + resultType + ", not matrix");
+            }
+            return new Translation(List.copyOf(messages), seriesWithoutContainer, nonFiniteSamples, malformedSamples);
+        }
+
+        private void readData() throws IOException {
+            if (json.currentToken() != JsonToken.START_OBJECT) {
+                json.skipChildren();
+                return;
+            }
+            while (json.nextToken() == JsonToken.FIELD_NAME) {
+                String field = json.currentName();
+                json.nextToken();
+                if ("resultType".equals(field)) {
+                    resultType = json.getValueAsString();
+                } else if ("result".equals(field) && json.currentToken() == JsonToken.START_ARRAY) {
+                    while (json.nextToken() == JsonToken.START_OBJECT) {
+                        readSeries();
+                    }
+                } else {
+                    json.skipChildren();
+                }
+            }
+        }
+
+        private void readSeries() throws IOException {
+            Map<String, String> labels = Map.of();
+            List<Sample> samples = new ArrayList<>();
+            while (json.nextToken() == JsonToken.FIELD_NAME) {
+                String field = json.currentName();
+                json.nextToken();
+                if ("metric".equals(field) && json.currentToken() == JsonToken.START_OBJECT) {
+                    labels = readLabels();
+                } else if ("values".equals(field) && json.currentToken() == JsonToken.START_ARRAY) {
+                    while (json.nextToken() == JsonToken.START_ARRAY) {
+                        readSample(samples);
+                    }
+                } else {
+                    json.skipChildren();
+                }
+            }
+            String containerId = labels.get(CONTAINER_LABEL);
+            if (containerId == null || containerId.isEmpty()) {
+                seriesWithoutContainer++;
+                return;
+            }
+            if (samples.isEmpty()) {
+                return;
+            }
+            samples.sort((a, b) -> a.timestamp().compareTo(b.timestamp()));
+            List<Sample> published = latestOnly ? List.of(samples.get(samples.size() - 1)) : samples;
+            messages.add(new OutboundMessage(containerId, MessageWriter.samples(containerId, metric, published)));
+            packetLoss.record(metric.name(), containerId, samples.get(samples.size() - 1));
+        }
+
+        private Map<String, String> readLabels() throws IOException {
+            Map<String, String> labels = new HashMap<>();
+            while (json.nextToken() == JsonToken.FIELD_NAME) {
+                String name = json.currentName();
+                json.nextToken();
+                labels.put(name, json.getValueAsString());
+            }
+            return labels;
+        }
+
+        /** Reads one [timestamp, "value"] pair; keeps it only when both parts are well formed and finite. */
+        private void readSample(List<Sample> into) throws IOException {
+            BigDecimal timestamp = null;
+            String value = null;
+            int position = 0;
+            for (JsonToken token = json.nextToken(); token != JsonToken.END_ARRAY; token = json.nextToken()) {
+                if (position == 0 && token.isNumeric()) {
+                    timestamp = json.getDecimalValue();
+                } else if (position == 1 && token == JsonToken.VALUE_STRING) {
+                    value = json.getText();
+                } else {
+                    json.skipChildren();
+                    timestamp = null;
+                }
+                position++;
+            }
+            if (timestamp == null || value == null || position != 2) {
+                malformedSamples++;
+                return;
+            }
+            double number;
+            try {
+                number = Double.parseDouble(value);
+            } catch (NumberFormatException e) {
+                malformedSamples++;
+                return;
+            }
+            if (!Double.isFinite(number)) {
+                nonFiniteSamples++;
+                return;
+            }
+            into.add(new Sample(Sample.instantOf(timestamp), value));
+        }
+    }
+}

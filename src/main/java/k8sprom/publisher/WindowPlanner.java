@@ -1,0 +1,105 @@
+package k8sprom.publisher;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides each metric's next query window from its position, so that windows neither overlap nor leave gaps.
+ *
+ * <p>Windows are aligned to the step: every timestamp is a multiple of the step since the epoch. A window starts one
+ * step after the metric's last published step and ends at the latest step boundary that is at least the settle delay
+ * old (scrapes arrive late). It holds at most {@code maxStepsPerQuery} steps (Prometheus refuses more than 11,000
+ * points per series, and long ranges hit its query timeout); a metric further behind catches up chunk by chunk,
+ * oldest first. Data older than {@code maxLookback} is skipped with a warning.
+ */
+public class WindowPlanner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WindowPlanner.class);
+
+    private PositionStore positions = new InMemoryPositionStore();
+    private Clock clock = Clock.systemUTC();
+    private Duration step = Duration.ofSeconds(20);
+    private Duration settleDelay = Duration.ofSeconds(10);
+    private Duration maxLookback = Duration.ofHours(6);
+    private Duration startFrom = Duration.ZERO;
+    private int maxStepsPerQuery = 500;
+
+    /** A window to query, or empty when the metric has published everything that is settled. */
+    public Optional<PlannedWindow> next(String metric) {
+        Instant newest = floorToStep(clock.instant().minus(settleDelay));
+        Optional<Instant> position = positions.lastPublished(metric);
+        Instant start = position.map(p -> p.plus(step)).orElse(floorToStep(newest.minus(startFrom)));
+        long skippedSteps = 0;
+        Instant oldestAllowed = floorToStep(newest.minus(maxLookback));
+        if (start.isBefore(oldestAllowed)) {
+            skippedSteps = Duration.between(start, oldestAllowed).toMillis() / step.toMillis();
+            LOG.warn("Metric {} is {} behind, more than the maximum look-back {}: skipping {} steps from {} to {}",
+                    metric, Duration.between(start, newest), maxLookback, skippedSteps, start, oldestAllowed);
+            start = oldestAllowed;
+        }
+        if (start.isAfter(newest)) {
+            return Optional.empty();
+        }
+        Instant chunkEnd = start.plus(step.multipliedBy(maxStepsPerQuery - 1L));
+        Instant end = chunkEnd.isBefore(newest) ? chunkEnd : newest;
+        return Optional.of(new PlannedWindow(new QueryWindow(start, end, step), skippedSteps, end.isBefore(newest)));
+    }
+
+    /** Records that the window was published in full, so the next one starts after it. */
+    public void published(String metric, QueryWindow window) {
+        positions.published(metric, window.end());
+    }
+
+    /** Time from the metric's last published step to now; empty before its first publication. */
+    public Optional<Duration> lag(String metric) {
+        return positions.lastPublished(metric).map(p -> Duration.between(p, clock.instant()));
+    }
+
+    private Instant floorToStep(Instant instant) {
+        long stepMillis = step.toMillis();
+        return Instant.ofEpochMilli(Math.floorDiv(instant.toEpochMilli(), stepMillis) * stepMillis);
+    }
+
+    /**
+     * @param window       the window to query
+     * @param skippedSteps steps given up because they are older than the maximum look-back
+     * @param catchingUp   true when more settled data waits after this window
+     */
+    public record PlannedWindow(QueryWindow window, long skippedSteps, boolean catchingUp) {
+    }
+
+    public void setPositions(PositionStore positions) {
+        this.positions = positions;
+    }
+
+    public void setClock(Clock clock) {
+        this.clock = clock;
+    }
+
+    public void setStep(Duration step) {
+        this.step = step;
+    }
+
+    public void setSettleDelay(Duration settleDelay) {
+        this.settleDelay = settleDelay;
+    }
+
+    public void setMaxLookback(Duration maxLookback) {
+        this.maxLookback = maxLookback;
+    }
+
+    public void setStartFrom(Duration startFrom) {
+        this.startFrom = startFrom;
+    }
+
+    public void setMaxStepsPerQuery(int maxStepsPerQuery) {
+        if (maxStepsPerQuery < 1 || maxStepsPerQuery > 11_000) {
+            throw new IllegalArgumentException("maxStepsPerQuery must be between 1 and 11000: " + maxStepsPerQuery);
+        }
+        this.maxStepsPerQuery = maxStepsPerQuery;
+    }
+}
