@@ -25,6 +25,8 @@ public class QueryRangeTranslator {
 
     static final String CONTAINER_LABEL = "label_vim_id";
     private static final JsonFactory JSON = new JsonFactory();
+    /** How Prometheus writes non-finite values; Java's parser does not read "+Inf". */
+    private static final java.util.Set<String> PROMETHEUS_NON_FINITE = java.util.Set.of("NaN", "+Inf", "-Inf", "Inf");
 
     /** What one response gave: the messages, and what was skipped. */
     public record Translation(List<OutboundMessage> messages, int seriesWithoutContainer, int nonFiniteSamples,
@@ -179,6 +181,10 @@ public class QueryRangeTranslator {
             }
             if (timestamp == null || value == null || position != 2) {
                 malformedSamples++;
+                return;
+            }
+            if (PROMETHEUS_NON_FINITE.contains(value)) {
+                nonFiniteSamples++;
                 return;
             }
             double number;

@@ -1,0 +1,123 @@
+package k8sprom.publisher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashSet;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class WindowPlannerTest {
+
+    private static final Instant NOW = Instant.parse("2026-01-01T12:00:07Z");
+
+    private static WindowPlanner planner(Instant now) {
+        WindowPlanner planner = new WindowPlanner();
+        planner.setClock(Clock.fixed(now, ZoneOffset.UTC));
+        planner.setStep(Duration.ofSeconds(20));
+        planner.setSettleDelay(Duration.ofSeconds(10));
+        return planner;
+    }
+
+    @Test
+    void firstWindowIsTheLatestSettledStepAlignedToTheStep() {
+        QueryWindow window = planner(NOW).next("m").orElseThrow().window();
+
+        // now - settle = 11:59:57, floored to a 20 s boundary
+        assertEquals(Instant.parse("2026-01-01T11:59:40Z"), window.start());
+        assertEquals(window.start(), window.end());
+        assertEquals(1, window.steps());
+    }
+
+    @Test
+    void startFromReachesBackOnFirstStart() {
+        WindowPlanner planner = planner(NOW);
+        planner.setStartFrom(Duration.ofMinutes(1));
+
+        QueryWindow window = planner.next("m").orElseThrow().window();
+        assertEquals(Instant.parse("2026-01-01T11:58:40Z"), window.start());
+        assertEquals(4, window.steps());
+    }
+
+    @Test
+    void nextWindowStartsOneStepAfterThePositionAndIsEmptyWhenNothingNewSettled() {
+        PositionStore positions = new InMemoryPositionStore();
+        WindowPlanner planner = planner(NOW);
+        planner.setPositions(positions);
+        planner.published("m", planner.next("m").orElseThrow().window());
+
+        assertTrue(planner.next("m").isEmpty());
+
+        WindowPlanner later = planner(NOW.plusSeconds(45));
+        later.setPositions(positions);
+        QueryWindow window = later.next("m").orElseThrow().window();
+        assertEquals(Instant.parse("2026-01-01T12:00:00Z"), window.start());
+        assertEquals(Instant.parse("2026-01-01T12:00:40Z"), window.end());
+    }
+
+    @Test
+    void jitteredCyclesCoverEveryStepExactlyOnce() {
+        PositionStore positions = new InMemoryPositionStore();
+        Random random = new Random(42);
+        Set<Instant> seen = new HashSet<>();
+        Instant now = NOW;
+        Instant first = null;
+        Instant last = null;
+        for (int cycle = 0; cycle < 500; cycle++) {
+            now = now.plusMillis(20_000 + random.nextInt(30_000) - 15_000);
+            WindowPlanner planner = planner(now);
+            planner.setPositions(positions);
+            var planned = planner.next("m");
+            if (planned.isEmpty()) {
+                continue;
+            }
+            QueryWindow window = planned.get().window();
+            for (Instant t = window.start(); !t.isAfter(window.end()); t = t.plus(window.step())) {
+                assertTrue(seen.add(t), "step " + t + " published twice");
+            }
+            first = first == null ? window.start() : first;
+            last = window.end();
+            planner.published("m", window);
+        }
+        long expected = Duration.between(first, last).toSeconds() / 20 + 1;
+        assertEquals(expected, seen.size(), "no gaps between the first and last step");
+    }
+
+    @Test
+    void longOutagesAreChunkedOldestFirst() {
+        PositionStore positions = new InMemoryPositionStore();
+        positions.published("m", Instant.parse("2026-01-01T10:00:00Z"));
+        WindowPlanner planner = planner(NOW);
+        planner.setPositions(positions);
+        planner.setMaxStepsPerQuery(100);
+
+        WindowPlanner.PlannedWindow planned = planner.next("m").orElseThrow();
+        assertEquals(Instant.parse("2026-01-01T10:00:20Z"), planned.window().start());
+        assertEquals(100, planned.window().steps());
+        assertTrue(planned.catchingUp());
+        assertEquals(0, planned.skippedSteps());
+    }
+
+    @Test
+    void dataOlderThanTheMaximumLookBackIsSkippedAndReported() {
+        PositionStore positions = new InMemoryPositionStore();
+        positions.published("m", Instant.parse("2026-01-01T00:00:00Z"));
+        WindowPlanner planner = planner(NOW);
+        planner.setPositions(positions);
+        planner.setMaxLookback(Duration.ofHours(1));
+        planner.setMaxStepsPerQuery(11_000);
+
+        WindowPlanner.PlannedWindow planned = planner.next("m").orElseThrow();
+        assertEquals(Instant.parse("2026-01-01T10:59:40Z"), planned.window().start());
+        assertEquals(Instant.parse("2026-01-01T11:59:40Z"), planned.window().end());
+        assertFalse(planned.catchingUp());
+        // from 00:00:20 up to (not including) 10:59:40, one step every 20 s
+        assertEquals((10 * 3600 + 59 * 60 + 20) / 20, planned.skippedSteps());
+    }
+}
