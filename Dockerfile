@@ -1,0 +1,34 @@
+# Build stage: compile and package the shaded jar.
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml .
+RUN mvn -B -q dependency:go-offline
+COPY src ./src
+RUN mvn -B -q package -DskipTests
+
+# Runtime stage: a JRE, the jar, and the editable routes and settings.
+FROM eclipse-temurin:17-jre
+RUN groupadd --system app && useradd --system --gid app --home-dir /app app
+WORKDIR /app
+COPY --from=build /src/target/k8s-prometheus-publisher.jar /app/k8s-prometheus-publisher.jar
+# Mount a ConfigMap over /app/routes (metrics.yaml, *.camel.yaml) or over /app/config and set APPLICATION_PROPERTIES
+# to replace the shipped settings.
+COPY routes/ /app/routes/
+COPY application.properties /app/application.properties
+USER app
+
+# The Python service's variables and defaults, so existing `docker run -e ...` lines keep working.
+ENV KAFKA_IP=localhost \
+    KAFKA_PORT=9092 \
+    KAFKA_KUBERNETES_TOPIC=nfvi.ncsrd.kubernetes \
+    PROMETHEUS_HOST=localhost \
+    PROMETHEUS_PORT=9090 \
+    PROMETHEUS_POLLING_STEP=20s \
+    SCHEDULER_SECONDS=20 \
+    DEBUG=0 \
+    APPLICATION_PROPERTIES=/app/application.properties \
+    JAVA_OPTS="-XX:+UseSerialGC -Xms32m -Xmx192m -XX:MaxMetaspaceSize=96m -Xss512k -XX:+ExitOnOutOfMemoryError"
+
+# 9876: /observe/health and /observe/metrics; 9004 and 9005: the Contiv exporter's /metrics.
+EXPOSE 9876 9004 9005
+ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /app/k8s-prometheus-publisher.jar"]
