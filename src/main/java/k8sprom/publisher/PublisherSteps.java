@@ -9,6 +9,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
@@ -34,6 +36,7 @@ public class PublisherSteps implements CamelContextAware {
     private PublisherMetrics metrics;
     private PublisherHealth health;
     private String prometheusUrl = "";
+    private final Set<String> warnedMetrics = ConcurrentHashMap.newKeySet();
 
     /** Starts a cycle: its shared state goes into the "cycle" variable. */
     public PublishCycle beginCycle() {
@@ -83,10 +86,15 @@ public class PublisherSteps implements CamelContextAware {
             metrics.skipped(query.name(), "missing_label_vim_id", translation.seriesWithoutContainer());
             metrics.skipped(query.name(), "non_finite_value", translation.nonFiniteSamples());
             metrics.skipped(query.name(), "malformed_sample", translation.malformedSamples());
-            LOG.warn("Metric {} from {}: skipped {} series without {}, {} NaN/Inf samples, {} malformed samples",
-                    query.name(), queryUrl(), translation.seriesWithoutContainer(),
-                    QueryRangeTranslator.CONTAINER_LABEL, translation.nonFiniteSamples(),
-                    translation.malformedSamples());
+            // Pods without a label_vim_id are normal in a shared cluster: say so once per metric, then count only.
+            boolean firstTime = warnedMetrics.add(query.name());
+            boolean spoiledValues = translation.nonFiniteSamples() + translation.malformedSamples() > 0;
+            if (firstTime || spoiledValues) {
+                LOG.warn("Metric {} from {}: skipped {} series without {}, {} NaN/Inf samples, {} malformed samples"
+                                + " (counted in publisher_skipped_total)", query.name(), queryUrl(),
+                        translation.seriesWithoutContainer(), QueryRangeTranslator.CONTAINER_LABEL,
+                        translation.nonFiniteSamples(), translation.malformedSamples());
+            }
         }
         return OutboundMessage.toKafkaBatch(context, translation.messages());
     }

@@ -1,0 +1,115 @@
+package k8sprom.publisher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import k8sprom.testsupport.KafkaBroker;
+import k8sprom.testsupport.PrometheusServer;
+import k8sprom.testsupport.SyntheticCluster;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The publisher started while Prometheus and Kafka are both down: it keeps running, is live but not ready, and
+ * publishes by itself once they are back. The catalog also holds a metric with broken PromQL, which must fail
+ * alone, and a custom query full of characters that need encoding.
+ */
+class PublisherFaultsIT {
+
+    private static final String TOPIC = "nfvi.ncsrd.kubernetes";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void startsWithoutPrometheusAndKafkaReportsNotReadyAndRecoversByItself() throws Exception {
+        Path catalog = dir.resolve("metrics.yaml");
+        Files.writeString(catalog, """
+                query: >-
+                  sum( max(kube_pod_labels{label_ow_action!=""}) by (label_ow_action, pod, label_vim_id)
+                  * on(pod) group_right(label_ow_action, label_vim_id)
+                  label_replace( sum by (pod_name, pod) (<function>(<metric>{namespace="<namespace>"}[<range>])),
+                  "pod", "$1", "pod_name", "(.+)" ) ) by (pod, label_ow_action, label_vim_id)
+                function: avg_over_time
+                metrics:
+                  - {name: container_memory_usage_bytes, type: gauge, unit: bytes}
+                  - {name: broken_promql, type: gauge, unit: "", query: 'sum(rate(x[1m]) by'}
+                  - name: encoded_query
+                    type: gauge
+                    unit: ""
+                    query: 'sum by (label_vim_id) (kube_pod_labels{label_ow_action=~"action-0|a&b=c"}) + 0'
+                """);
+        try (SyntheticCluster cluster = SyntheticCluster.start(3, SyntheticCluster.LabelStyle.MODERN);
+             PrometheusServer prometheus = PrometheusServer.start(dir.resolve("prometheus"), Duration.ofSeconds(1),
+                     cluster.target());
+             KafkaBroker kafka = KafkaBroker.start(dir.resolve("kafka"))) {
+            prometheus.stop();
+            kafka.stop();
+
+            try (PublisherApp app = PublisherApp.start(Map.of(
+                    "prometheus.url", prometheus.baseUrl(),
+                    "kafka.bootstrap-servers", kafka.bootstrapServers(),
+                    "publisher.metrics-file", catalog.toString(),
+                    "publisher.cycle-seconds", "1",
+                    "publisher.step", "1s",
+                    "publisher.settle-delay", "1s",
+                    "prometheus.connect-timeout-ms", "500",
+                    "camel.component.kafka.max-block-ms", "1000"))) {
+
+                Thread.sleep(4000);
+                assertEquals(503, app.management("/observe/health/ready").statusCode(), "not ready while down");
+                assertEquals(200, app.management("/observe/health/live").statusCode(), "but alive");
+                String metrics = app.management("/observe/metrics").body();
+                assertTrue(counter(metrics, "publisher_query_errors_total", "container_memory_usage_bytes",
+                        "unreachable") > 0, metrics);
+
+                prometheus.restart();
+                kafka.restart();
+
+                List<ConsumerRecord<String, String>> records = kafka.readAll(TOPIC, false, 3 + 1, Duration.ofSeconds(60));
+                Set<String> published = new TreeSet<>();
+                for (ConsumerRecord<String, String> record : records) {
+                    JsonNode message = JSON.readTree(record.value());
+                    String metric = message.get("metric_type").asText();
+                    published.add(metric);
+                    if (metric.equals("encoded_query")) {
+                        assertEquals("vim-0", record.key(), "only action-0 pods match, so + & \" { } survived");
+                        assertEquals("1", message.get("data").get(0).get("value").asText());
+                    }
+                }
+                assertTrue(published.contains("container_memory_usage_bytes"), published.toString());
+                assertTrue(published.contains("encoded_query"), published.toString());
+                assertTrue(!published.contains("broken_promql"), published.toString());
+
+                String after = app.management("/observe/metrics").body();
+                assertTrue(counter(after, "publisher_query_errors_total", "broken_promql", "http_400") > 0, after);
+            }
+        }
+    }
+
+    private static double counter(String exposition, String name, String metric, String reason) {
+        Pattern line = Pattern.compile("^" + name + "\\{([^}]*)\\} (\\S+)$", Pattern.MULTILINE);
+        Matcher matcher = line.matcher(exposition);
+        double sum = 0;
+        while (matcher.find()) {
+            String labels = matcher.group(1);
+            if (labels.contains("metric=\"" + metric + "\"") && labels.contains("reason=\"" + reason + "\"")) {
+                sum += Double.parseDouble(matcher.group(2));
+            }
+        }
+        return sum;
+    }
+}
