@@ -14,6 +14,7 @@ public class PublishCycle {
     private final PacketLoss packetLoss = new PacketLoss();
     private final AtomicInteger failures = new AtomicInteger();
     private final AtomicInteger windowsBehind = new AtomicInteger();
+    private int rounds;
 
     public PacketLoss packetLoss() {
         return packetLoss;
@@ -34,6 +35,17 @@ public class PublishCycle {
     /** True when at least one metric has settled data left after this cycle's window (it is catching up). */
     public boolean catchingUp() {
         return windowsBehind.get() > 0;
+    }
+
+    /**
+     * Called before each round of queries: the first round always runs; another one only while a metric is behind
+     * (catching up after downtime), nothing failed, and the round limit is not reached.
+     */
+    public boolean nextRound(int maxRounds) {
+        boolean again = rounds == 0 || (catchingUp() && failures() == 0 && rounds < maxRounds);
+        rounds++;
+        windowsBehind.set(0);
+        return again;
     }
 
     public long elapsedNanos() {

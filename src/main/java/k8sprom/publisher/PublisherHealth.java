@@ -8,7 +8,8 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
  * Readiness of the publisher: ready once a cycle has reached Prometheus and Kafka for every metric, not ready while
- * cycles fail (either unreachable) or while no cycle has finished for three periods (stuck).
+ * cycles fail (either unreachable), while a metric's position lags more than the allowed lag (catching up), or while
+ * no cycle has finished for three periods (stuck).
  * Liveness is not affected: an outage is waited out, not solved by a restart.
  */
 public class PublisherHealth extends AbstractHealthCheck {
@@ -17,6 +18,8 @@ public class PublisherHealth extends AbstractHealthCheck {
     private volatile Instant lastFinished;
     private volatile int lastFailures = -1;
     private volatile boolean catchingUp;
+    private volatile Duration worstLag = Duration.ZERO;
+    private Duration maxReadyLag = Duration.ofMinutes(5);
 
     public PublisherHealth() {
         super("publisher", "publisher");
@@ -31,7 +34,12 @@ public class PublisherHealth extends AbstractHealthCheck {
         return false;
     }
 
-    public void cycleFinished(PublishCycle cycle) {
+    public void setMaxReadyLag(Duration maxReadyLag) {
+        this.maxReadyLag = maxReadyLag;
+    }
+
+    public void cycleFinished(PublishCycle cycle, Duration worstLag) {
+        this.worstLag = worstLag;
         lastFinished = Instant.now();
         lastFailures = cycle.failures();
         catchingUp = cycle.catchingUp();
@@ -47,9 +55,13 @@ public class PublisherHealth extends AbstractHealthCheck {
         }
         builder.detail("last_cycle_finished", finished.toString());
         builder.detail("last_cycle_failures", lastFailures);
+        builder.detail("worst_position_age_seconds", worstLag.toSeconds());
         if (lastFailures > 0) {
             builder.message("the last cycle failed for " + lastFailures + " metrics (Prometheus or Kafka unreachable?)")
                     .down();
+        } else if (worstLag.compareTo(maxReadyLag) > 0) {
+            builder.message("a metric's position is " + worstLag.toSeconds() + " s behind, more than "
+                    + maxReadyLag.toSeconds() + " s").down();
         } else if (Duration.between(finished, Instant.now()).compareTo(period.multipliedBy(3)) > 0) {
             builder.message("no cycle finished in the last three periods").down();
         } else {

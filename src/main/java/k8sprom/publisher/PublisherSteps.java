@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,6 +38,9 @@ public class PublisherSteps implements CamelContextAware {
     private PublisherHealth health;
     private String prometheusUrl = "";
     private final Set<String> warnedMetrics = ConcurrentHashMap.newKeySet();
+    private final Map<String, Boolean> catchingUp = new ConcurrentHashMap<>();
+    private KafkaWindowPublisher kafka;
+    private int maxRoundsPerCycle = 20;
 
     /** Starts a cycle: its shared state goes into the "cycle" variable. */
     public PublishCycle beginCycle() {
@@ -48,11 +52,14 @@ public class PublisherSteps implements CamelContextAware {
         List<MetricQuery> queries = new ArrayList<>();
         for (MetricCatalog.RenderedMetric metric : catalog.metrics()) {
             String name = metric.definition().name();
+            registerGauges(name);
             Optional<WindowPlanner.PlannedWindow> planned = planner.next(name);
             if (planned.isEmpty()) {
+                catchingUp.put(name, false);
                 continue;
             }
             metrics.skipped(name, "older_than_max_lookback", planned.get().skippedSteps());
+            catchingUp.put(name, planned.get().catchingUp());
             if (planned.get().catchingUp()) {
                 cycle.behind();
             }
@@ -77,9 +84,9 @@ public class PublisherSteps implements CamelContextAware {
         auth.header().ifPresent(value -> message.setHeader("Authorization", value));
     }
 
-    /** Reads the response as a stream into Kafka messages; skipped series and samples are logged once and counted. */
-    public List<Message> translate(InputStream response, @Variable("query") MetricQuery query,
-                                   @Variable("cycle") PublishCycle cycle) {
+    /** Reads the response as a stream into messages; skipped series and samples are logged once and counted. */
+    public List<OutboundMessage> translate(InputStream response, @Variable("query") MetricQuery query,
+                                           @Variable("cycle") PublishCycle cycle) {
         QueryRangeTranslator.Translation translation =
                 translator.translate(response, query.metric(), cycle.packetLoss());
         if (translation.skippedAnything()) {
@@ -96,22 +103,28 @@ public class PublisherSteps implements CamelContextAware {
                         translation.nonFiniteSamples(), translation.malformedSamples());
             }
         }
-        return OutboundMessage.toKafkaBatch(context, translation.messages());
+        return translation.messages();
     }
 
-    /** After Kafka acknowledged the whole window: count it and move the metric's position past it. */
-    public void windowPublished(@Variable("query") MetricQuery query, @Variable("messages") int messageCount) {
-        metrics.published(query.name(), messageCount);
-        planner.published(query.name(), query.window());
+    /** The window's messages and the metric's new position, in one Kafka transaction; then the position moves. */
+    public void publishWindow(List<OutboundMessage> messages, @Variable("query") MetricQuery query) {
+        kafka.publish(messages, query.name(), query.window().end());
+        metrics.published(query.name(), messages.size());
+        planner.published(query.name(), query.window(), messages.size());
     }
 
     /** The derived packet-loss messages of the cycle, from the rates its branches recorded. */
-    public List<Message> packetLoss(@Variable("cycle") PublishCycle cycle) {
-        return OutboundMessage.toKafkaBatch(context, cycle.packetLoss().derive());
+    public void publishPacketLoss(@Variable("cycle") PublishCycle cycle) {
+        List<OutboundMessage> messages = cycle.packetLoss().derive();
+        if (!messages.isEmpty()) {
+            kafka.publish(messages, null, null);
+            metrics.published("packet_loss_percentage", messages.size());
+        }
     }
 
-    public void packetLossPublished(@Variable("messages") int messageCount) {
-        metrics.published("packet_loss_percentage", messageCount);
+    /** True for a cycle's first round, and again while some metric has settled data left and nothing failed. */
+    public boolean anotherRound(@Variable("cycle") PublishCycle cycle) {
+        return cycle.nextRound(maxRoundsPerCycle);
     }
 
     /** A query failed: one log line with the metric and URL (never credentials), a counter, nothing published. */
@@ -125,22 +138,37 @@ public class PublisherSteps implements CamelContextAware {
                 query.name(), queryUrl(), reason, describe(error), query.window().start(), query.window().end());
     }
 
-    /** Kafka did not acknowledge a batch: the position does not move, so the window is sent again later. */
+    /** Kafka did not take a window: its transaction is aborted and the position stays, so it is sent again later. */
     public void publishFailed(@Variable("query") MetricQuery query, @Variable("cycle") PublishCycle cycle,
                               Exchange exchange) {
         Exception error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String metric = query != null ? query.name() : "packet_loss_percentage";
         metrics.publishFailed(metric);
         cycle.failed();
-        LOG.error("Metric {}: Kafka did not acknowledge the batch: {}", metric, describe(error));
+        LOG.error("Metric {}: publishing to Kafka failed, nothing of it was committed: {}", metric, describe(error));
     }
 
     public void endCycle(@Variable("cycle") PublishCycle cycle) {
         Duration duration = Duration.ofNanos(cycle.elapsedNanos());
         boolean successful = cycle.failures() == 0;
         metrics.cycleFinished(duration, successful, Instant.now().getEpochSecond());
-        health.cycleFinished(cycle);
+        Duration worstLag = catalog.metrics().stream()
+                .map(m -> planner.lag(m.definition().name()).orElse(Duration.ZERO))
+                .max(Duration::compareTo).orElse(Duration.ZERO);
+        health.cycleFinished(cycle, worstLag);
         LOG.debug("Cycle finished in {} ms with {} failures", duration.toMillis(), cycle.failures());
+    }
+
+    /** Per metric: how old its position is, and whether it is catching up. Registered once per metric. */
+    private void registerGauges(String metric) {
+        if (catchingUp.containsKey(metric)) {
+            return;
+        }
+        catchingUp.put(metric, false);
+        metrics.gauge("publisher.position.age.seconds", "Now minus the last step published for the metric",
+                metric, planner, p -> p.lag(metric).map(lag -> lag.toMillis() / 1000.0).orElse(Double.NaN));
+        metrics.gauge("publisher.catching.up", "1 while the metric has more settled data than one window holds",
+                metric, catchingUp, map -> Boolean.TRUE.equals(map.get(metric)) ? 1 : 0);
     }
 
     private String queryUrl() {
@@ -198,6 +226,14 @@ public class PublisherSteps implements CamelContextAware {
 
     public void setPrometheusUrl(String prometheusUrl) {
         this.prometheusUrl = prometheusUrl;
+    }
+
+    public void setKafka(KafkaWindowPublisher kafka) {
+        this.kafka = kafka;
+    }
+
+    public void setMaxRoundsPerCycle(int maxRoundsPerCycle) {
+        this.maxRoundsPerCycle = maxRoundsPerCycle;
     }
 
     public void setCatalog(MetricCatalog catalog) {

@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
  * <p>Windows are aligned to the step: every timestamp is a multiple of the step since the epoch. A window starts one
  * step after the metric's last published step and ends at the latest step boundary that is at least the settle delay
  * old (scrapes arrive late). It holds at most {@code maxStepsPerQuery} steps (Prometheus refuses more than 11,000
- * points per series, and long ranges hit its query timeout); a metric further behind catches up chunk by chunk,
- * oldest first. Data older than {@code maxLookback} is skipped with a warning.
+ * points per series) and about {@code maxSamplesPerQuery} samples over all series (memory, and Prometheus' query
+ * timeout); a metric further behind catches up chunk by chunk, oldest first. Data older than {@code maxLookback} is
+ * skipped with a warning.
  */
 public class WindowPlanner {
 
@@ -26,7 +27,12 @@ public class WindowPlanner {
     private Duration settleDelay = Duration.ofSeconds(10);
     private Duration maxLookback = Duration.ofHours(6);
     private Duration startFrom = Duration.ZERO;
-    private int maxStepsPerQuery = 500;
+    private int maxStepsPerQuery = 11_000;
+    private long maxSamplesPerQuery = 100_000;
+    /** Series per metric seen in its last response: with the sample budget, it bounds the next chunk's steps. */
+    private final java.util.Map<String, Integer> seriesCounts = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Until a metric's series count is known, a chunk holds at most this many steps. */
+    private static final int FIRST_CHUNK_STEPS = 10;
 
     /** A window to query, or empty when the metric has published everything that is settled. */
     public Optional<PlannedWindow> next(String metric) {
@@ -44,14 +50,22 @@ public class WindowPlanner {
         if (start.isAfter(newest)) {
             return Optional.empty();
         }
-        Instant chunkEnd = start.plus(step.multipliedBy(maxStepsPerQuery - 1L));
+        Instant chunkEnd = start.plus(step.multipliedBy(stepsPerChunk(metric) - 1L));
         Instant end = chunkEnd.isBefore(newest) ? chunkEnd : newest;
         return Optional.of(new PlannedWindow(new QueryWindow(start, end, step), skippedSteps, end.isBefore(newest)));
     }
 
     /** Records that the window was published in full, so the next one starts after it. */
-    public void published(String metric, QueryWindow window) {
+    public void published(String metric, QueryWindow window, int seriesCount) {
         positions.published(metric, window.end());
+        seriesCounts.put(metric, seriesCount);
+    }
+
+    /** As many steps as keep one response within the sample budget, and within Prometheus' 11,000 points. */
+    private long stepsPerChunk(String metric) {
+        Integer series = seriesCounts.get(metric);
+        long byBudget = series == null ? FIRST_CHUNK_STEPS : maxSamplesPerQuery / Math.max(1, series);
+        return Math.max(1, Math.min(maxStepsPerQuery, byBudget));
     }
 
     /** Time from the metric's last published step to now; empty before its first publication. */
@@ -94,6 +108,10 @@ public class WindowPlanner {
 
     public void setStartFrom(Duration startFrom) {
         this.startFrom = startFrom;
+    }
+
+    public void setMaxSamplesPerQuery(long maxSamplesPerQuery) {
+        this.maxSamplesPerQuery = maxSamplesPerQuery;
     }
 
     public void setMaxStepsPerQuery(int maxStepsPerQuery) {

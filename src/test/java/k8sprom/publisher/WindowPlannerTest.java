@@ -50,7 +50,7 @@ class WindowPlannerTest {
         PositionStore positions = new InMemoryPositionStore();
         WindowPlanner planner = planner(NOW);
         planner.setPositions(positions);
-        planner.published("m", planner.next("m").orElseThrow().window());
+        planner.published("m", planner.next("m").orElseThrow().window(), 5);
 
         assertTrue(planner.next("m").isEmpty());
 
@@ -83,25 +83,33 @@ class WindowPlannerTest {
             }
             first = first == null ? window.start() : first;
             last = window.end();
-            planner.published("m", window);
+            planner.published("m", window, 5);
         }
         long expected = Duration.between(first, last).toSeconds() / 20 + 1;
         assertEquals(expected, seen.size(), "no gaps between the first and last step");
     }
 
     @Test
-    void longOutagesAreChunkedOldestFirst() {
+    void longOutagesAreChunkedOldestFirstWithinTheSampleBudget() {
         PositionStore positions = new InMemoryPositionStore();
-        positions.published("m", Instant.parse("2026-01-01T10:00:00Z"));
+        positions.published("m", Instant.parse("2025-12-25T10:00:00Z"));
         WindowPlanner planner = planner(NOW);
         planner.setPositions(positions);
-        planner.setMaxStepsPerQuery(100);
+        planner.setMaxSamplesPerQuery(100_000);
+        planner.setMaxLookback(Duration.ofDays(30));
 
-        WindowPlanner.PlannedWindow planned = planner.next("m").orElseThrow();
-        assertEquals(Instant.parse("2026-01-01T10:00:20Z"), planned.window().start());
-        assertEquals(100, planned.window().steps());
-        assertTrue(planned.catchingUp());
-        assertEquals(0, planned.skippedSteps());
+        WindowPlanner.PlannedWindow first = planner.next("m").orElseThrow();
+        assertEquals(Instant.parse("2025-12-25T10:00:20Z"), first.window().start());
+        assertEquals(10, first.window().steps(), "a cautious first chunk while the series count is unknown");
+        assertTrue(first.catchingUp());
+        planner.published("m", first.window(), 1_000);
+
+        WindowPlanner.PlannedWindow second = planner.next("m").orElseThrow();
+        assertEquals(first.window().end().plusSeconds(20), second.window().start());
+        assertEquals(100, second.window().steps(), "100,000 samples / 1,000 series");
+        planner.published("m", second.window(), 2);
+
+        assertEquals(11_000, planner.next("m").orElseThrow().window().steps(), "never over Prometheus' limit");
     }
 
     @Test
@@ -111,12 +119,10 @@ class WindowPlannerTest {
         WindowPlanner planner = planner(NOW);
         planner.setPositions(positions);
         planner.setMaxLookback(Duration.ofHours(1));
-        planner.setMaxStepsPerQuery(11_000);
 
         WindowPlanner.PlannedWindow planned = planner.next("m").orElseThrow();
         assertEquals(Instant.parse("2026-01-01T10:59:40Z"), planned.window().start());
-        assertEquals(Instant.parse("2026-01-01T11:59:40Z"), planned.window().end());
-        assertFalse(planned.catchingUp());
+        assertTrue(planned.catchingUp());
         // from 00:00:20 up to (not including) 10:59:40, one step every 20 s
         assertEquals((10 * 3600 + 59 * 60 + 20) / 20, planned.skippedSteps());
     }

@@ -1,0 +1,238 @@
+package k8sprom.publisher;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.component.kafka.KafkaComponent;
+import org.apache.camel.component.kafka.KafkaConfiguration;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes each metric window and the metric's new position in one Kafka transaction, and keeps the positions in a
+ * compacted topic, so that every sample reaches read_committed consumers exactly once, even across kill -9.
+ *
+ * <p>camel-kafka's own transactions commit when an exchange's unit of work ends and close the producer for good on
+ * the first broker error; a publisher that must outlive Kafka outages needs to abort, recreate the producer and
+ * retry by itself, so this class drives the Kafka producer directly. Its connection and security settings are still
+ * the camel-kafka component's (camel.component.kafka.*), so there is one place to configure Kafka.
+ */
+public class KafkaWindowPublisher implements PositionStore, CamelContextAware, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaWindowPublisher.class);
+
+    private CamelContext context;
+    private String topic;
+    private String positionsTopic;
+    private String transactionalId;
+
+    private Producer<String, String> producer;
+    private volatile Map<String, Instant> positions;
+
+    /** Sends the messages and, when given, the metric's new position; both become visible together or not at all. */
+    public synchronized void publish(List<OutboundMessage> messages, String metric, Instant newPosition) {
+        loadPositionsIfNeeded();
+        Producer<String, String> transactional = producer();
+        try {
+            transactional.beginTransaction();
+            for (OutboundMessage message : messages) {
+                transactional.send(new ProducerRecord<>(topic, message.containerId(), message.json()));
+            }
+            if (newPosition != null) {
+                transactional.send(new ProducerRecord<>(positionsTopic, metric, PositionRecord.write(newPosition)));
+            }
+            // commitTransaction flushes and waits for every acknowledgement: one wait per window, not per message
+            transactional.commitTransaction();
+        } catch (RuntimeException e) {
+            discardProducer(transactional);
+            throw e;
+        }
+        if (newPosition != null) {
+            positions.merge(metric, newPosition, (old, candidate) -> candidate.isAfter(old) ? candidate : old);
+        }
+    }
+
+    @Override
+    public Optional<Instant> lastPublished(String metric) {
+        loadPositionsIfNeeded();
+        return Optional.ofNullable(positions.get(metric));
+    }
+
+    @Override
+    public void published(String metric, Instant lastStep) {
+        // the position is written inside publish()'s transaction; nothing is left to do afterwards
+    }
+
+    /** True once the positions were read, i.e. Kafka has been reachable since start. */
+    public boolean positionsLoaded() {
+        return positions != null;
+    }
+
+    private void loadPositionsIfNeeded() {
+        if (positions == null) {
+            synchronized (this) {
+                if (positions == null) {
+                    positions = readPositions();
+                }
+            }
+        }
+    }
+
+    private Map<String, Instant> readPositions() {
+        ensurePositionsTopic();
+        Map<String, Instant> loaded = new ConcurrentHashMap<>();
+        Properties props = kafka().createConsumerProperties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka().getBrokers());
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        Duration timeout = kafkaTimeout();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(positionsTopic, timeout).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p, timeout) < ends.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read the positions topic " + positionsTopic
+                            + " to its end within " + timeout);
+                }
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.value() != null) {
+                        loaded.put(record.key(), PositionRecord.read(record.value()));
+                    }
+                }
+            }
+        }
+        LOG.info("Read {} metric positions from {}", loaded.size(), positionsTopic);
+        return loaded;
+    }
+
+    private void ensurePositionsTopic() {
+        Properties props = new Properties();
+        props.putAll(kafka().createProducerProperties());
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka().getBrokers());
+        Duration timeout = kafkaTimeout();
+        props.put("default.api.timeout.ms", (int) timeout.toMillis());
+        props.put("request.timeout.ms", (int) timeout.toMillis());
+        Admin admin = Admin.create(props);
+        try {
+            NewTopic compacted = new NewTopic(positionsTopic, Optional.of(1), Optional.empty())
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+            admin.createTopics(List.of(compacted)).all().get(timeout.toMillis(),
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+            LOG.info("Created the compacted positions topic {}", positionsTopic);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create the positions topic " + positionsTopic + ": "
+                        + e.getCause().getMessage(), e.getCause());
+            }
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Kafka did not answer within " + timeout
+                    + " while checking the positions topic " + positionsTopic, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } finally {
+            // do not wait for calls still pending against an unreachable broker
+            admin.close(Duration.ZERO);
+        }
+    }
+
+    /** How long to wait for Kafka when reading positions: as long as a send may block (max.block.ms). */
+    private Duration kafkaTimeout() {
+        Integer maxBlockMs = kafka().getMaxBlockMs();
+        return Duration.ofMillis(maxBlockMs != null ? maxBlockMs : 10_000);
+    }
+
+    private Producer<String, String> producer() {
+        if (producer == null) {
+            Properties props = kafka().createProducerProperties();
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka().getBrokers());
+            props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+            props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+            props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+            props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+            props.put(ProducerConfig.ACKS_CONFIG, "all");
+            Producer<String, String> created = new KafkaProducer<>(props);
+            try {
+                // fences a previous instance with the same id and aborts whatever it left open (kill -9)
+                created.initTransactions();
+            } catch (RuntimeException e) {
+                created.close(Duration.ZERO);
+                throw e;
+            }
+            producer = created;
+        }
+        return producer;
+    }
+
+    /** After any failure the transaction's state is unknown: abort what can be aborted and start afresh next time. */
+    private void discardProducer(Producer<String, String> failed) {
+        try {
+            failed.abortTransaction();
+        } catch (RuntimeException ignored) {
+            // the producer is closed below either way
+        }
+        failed.close(Duration.ZERO);
+        producer = null;
+    }
+
+    private KafkaConfiguration kafka() {
+        return context.getComponent("kafka", KafkaComponent.class).getConfiguration();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+            producer = null;
+        }
+    }
+
+    public void setTopic(String topic) {
+        this.topic = topic;
+    }
+
+    public void setPositionsTopic(String positionsTopic) {
+        this.positionsTopic = positionsTopic;
+    }
+
+    public void setTransactionalId(String transactionalId) {
+        this.transactionalId = transactionalId;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return context;
+    }
+}
