@@ -225,7 +225,15 @@ public final class PrometheusServer implements AutoCloseable {
 
     /** The value of an instant query that must return exactly one series or a scalar. */
     public double queryValue(String promql) {
-        JsonNode data = query(promql);
+        return singleValue(promql, query(promql));
+    }
+
+    /** As {@link #queryValue(String)}, evaluated at {@code time}. */
+    public double queryValue(String promql, Instant time) {
+        return singleValue(promql, query(promql, time));
+    }
+
+    private static double singleValue(String promql, JsonNode data) {
         JsonNode result = data.get("result");
         JsonNode value;
         if ("vector".equals(data.get("resultType").asText())) {
