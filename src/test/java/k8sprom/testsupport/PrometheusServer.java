@@ -313,6 +313,7 @@ public final class PrometheusServer implements AutoCloseable {
                 "--web.listen-address=127.0.0.1:" + port,
                 "--web.enable-lifecycle",
                 "--web.enable-admin-api");
+        Instant launchedAt = Instant.now();
         try {
             Files.writeString(logFile, "=== " + Instant.now() + " " + String.join(" ", command) + "\n",
                     StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -329,7 +330,7 @@ public final class PrometheusServer implements AutoCloseable {
         shutdownHook = new Thread(() -> terminate(started), "prometheus-shutdown-" + port);
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         try {
-            awaitStarted();
+            awaitStarted(launchedAt);
         } catch (RuntimeException | Error e) {
             String tail = logTail(40);
             stop();
@@ -338,14 +339,14 @@ public final class PrometheusServer implements AutoCloseable {
         }
     }
 
-    private void awaitStarted() {
+    private void awaitStarted(Instant launchedAt) {
         // A large target (the 10k-pod benchmark) may take a few intervals for its first scrape.
         long deadline = System.nanoTime() + READY_TIMEOUT.plus(scrapeInterval.multipliedBy(3)).toNanos();
         while (!ready()) {
             checkAliveAndTime(deadline, "/-/ready");
             sleep(100);
         }
-        while (!targetsScraped()) {
+        while (!targetsScraped(launchedAt)) {
             checkAliveAndTime(deadline, "first scrape of every target");
             sleep(100);
         }
@@ -375,37 +376,18 @@ public final class PrometheusServer implements AutoCloseable {
     }
 
     /**
-     * The targets API only knows scrapes of the current process, so this also works after a
-     * restart, where old "up" samples are still in the TSDB.
+     * Counts {@code up} samples written by the current process. A target's health in the targets
+     * API turns "up" before the scraped samples are committed (which takes seconds for 10k pods),
+     * whereas {@code up} is committed together with them. The timestamp filter skips old samples,
+     * which are still there after a restart.
      */
-    private boolean targetsScraped() {
+    private boolean targetsScraped(Instant launchedAt) {
         if (expectedTargets == 0) {
             return true;
         }
-        JsonNode targets = get("/api/v1/targets?state=active").get("activeTargets");
-        if (targets.size() < expectedTargets) {
-            return false;
-        }
-        for (JsonNode target : targets) {
-            String health = target.get("health").asText();
-            if (requireTargetsUp ? !"up".equals(health) : "unknown".equals(health)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private JsonNode get(String path) {
-        try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + path))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-            return unwrap(path, response.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException("GET " + path + " failed", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        String up = requireTargetsUp ? "up == 1" : "up";
+        JsonNode result = query("count(timestamp(" + up + ") >= " + seconds(launchedAt) + ")").get("result");
+        return result.size() == 1 && result.get(0).get("value").get(1).asDouble() >= expectedTargets;
     }
 
     private JsonNode api(String path, String formBody) {
