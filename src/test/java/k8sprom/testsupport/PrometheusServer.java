@@ -68,7 +68,9 @@ public final class PrometheusServer implements AutoCloseable {
 
     /**
      * Starts Prometheus scraping {@code targets} ("host:port", path /metrics) as job "cluster" with
-     * honor_labels, and returns once every target has been scraped successfully once.
+     * honor_labels, and returns once every target has been scraped successfully and the samples
+     * are queryable. Expect about 5 s: see {@link #scrapingSince()}. A target with 10,000 pods needs
+     * an interval of at least 5 s (its scrape takes ~3 s here; the timeout is the interval, max 10 s).
      */
     public static PrometheusServer start(Path workDir, Duration scrapeInterval, String... targets) {
         return launch(workDir, scrapeConfig(scrapeInterval, targets), targets.length, true, scrapeInterval);
@@ -76,13 +78,16 @@ public final class PrometheusServer implements AutoCloseable {
 
     /**
      * Starts Prometheus with a complete prometheus.yml of your own and returns once at least one
-     * target was discovered and every discovered target has been scraped once, successfully or not.
+     * target has been scraped, successfully or not (an {@code up} sample exists).
      */
     public static PrometheusServer startWithConfig(Path workDir, String prometheusYaml) {
         return startWithConfig(workDir, prometheusYaml, 1);
     }
 
-    /** As {@link #startWithConfig(Path, String)}, waiting for exactly this many targets (0: just ready). */
+    /**
+     * As {@link #startWithConfig(Path, String)}, waiting until at least {@code expectedTargets}
+     * targets have been scraped (0: only until /-/ready). Expect about 5 s: see {@link #scrapingSince()}.
+     */
     public static PrometheusServer startWithConfig(Path workDir, String prometheusYaml, int expectedTargets) {
         return launch(workDir, prometheusYaml, expectedTargets, false, Duration.ofSeconds(10));
     }
