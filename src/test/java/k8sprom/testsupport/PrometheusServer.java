@@ -68,7 +68,9 @@ public final class PrometheusServer implements AutoCloseable {
 
     /**
      * Starts Prometheus scraping {@code targets} ("host:port", path /metrics) as job "cluster" with
-     * honor_labels, and returns once every target has been scraped successfully once.
+     * honor_labels, and returns once every target has been scraped successfully and the samples
+     * are queryable. Expect about 5 s: see {@link #scrapingSince()}. A target with 10,000 pods needs
+     * an interval of at least 5 s (its scrape takes ~3 s here; the timeout is the interval, max 10 s).
      */
     public static PrometheusServer start(Path workDir, Duration scrapeInterval, String... targets) {
         return launch(workDir, scrapeConfig(scrapeInterval, targets), targets.length, true, scrapeInterval);
@@ -76,13 +78,16 @@ public final class PrometheusServer implements AutoCloseable {
 
     /**
      * Starts Prometheus with a complete prometheus.yml of your own and returns once at least one
-     * target was discovered and every discovered target has been scraped once, successfully or not.
+     * target has been scraped, successfully or not (an {@code up} sample exists).
      */
     public static PrometheusServer startWithConfig(Path workDir, String prometheusYaml) {
         return startWithConfig(workDir, prometheusYaml, 1);
     }
 
-    /** As {@link #startWithConfig(Path, String)}, waiting for exactly this many targets (0: just ready). */
+    /**
+     * As {@link #startWithConfig(Path, String)}, waiting until at least {@code expectedTargets}
+     * targets have been scraped (0: only until /-/ready). Expect about 5 s: see {@link #scrapingSince()}.
+     */
     public static PrometheusServer startWithConfig(Path workDir, String prometheusYaml, int expectedTargets) {
         return launch(workDir, prometheusYaml, expectedTargets, false, Duration.ofSeconds(10));
     }
@@ -225,7 +230,15 @@ public final class PrometheusServer implements AutoCloseable {
 
     /** The value of an instant query that must return exactly one series or a scalar. */
     public double queryValue(String promql) {
-        JsonNode data = query(promql);
+        return singleValue(promql, query(promql));
+    }
+
+    /** As {@link #queryValue(String)}, evaluated at {@code time}. */
+    public double queryValue(String promql, Instant time) {
+        return singleValue(promql, query(promql, time));
+    }
+
+    private static double singleValue(String promql, JsonNode data) {
         JsonNode result = data.get("result");
         JsonNode value;
         if ("vector".equals(data.get("resultType").asText())) {
@@ -305,6 +318,7 @@ public final class PrometheusServer implements AutoCloseable {
                 "--web.listen-address=127.0.0.1:" + port,
                 "--web.enable-lifecycle",
                 "--web.enable-admin-api");
+        Instant launchedAt = Instant.now();
         try {
             Files.writeString(logFile, "=== " + Instant.now() + " " + String.join(" ", command) + "\n",
                     StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -321,7 +335,7 @@ public final class PrometheusServer implements AutoCloseable {
         shutdownHook = new Thread(() -> terminate(started), "prometheus-shutdown-" + port);
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         try {
-            awaitStarted();
+            awaitStarted(launchedAt);
         } catch (RuntimeException | Error e) {
             String tail = logTail(40);
             stop();
@@ -330,14 +344,14 @@ public final class PrometheusServer implements AutoCloseable {
         }
     }
 
-    private void awaitStarted() {
+    private void awaitStarted(Instant launchedAt) {
         // A large target (the 10k-pod benchmark) may take a few intervals for its first scrape.
         long deadline = System.nanoTime() + READY_TIMEOUT.plus(scrapeInterval.multipliedBy(3)).toNanos();
         while (!ready()) {
             checkAliveAndTime(deadline, "/-/ready");
             sleep(100);
         }
-        while (!targetsScraped()) {
+        while (!targetsScraped(launchedAt)) {
             checkAliveAndTime(deadline, "first scrape of every target");
             sleep(100);
         }
@@ -367,37 +381,18 @@ public final class PrometheusServer implements AutoCloseable {
     }
 
     /**
-     * The targets API only knows scrapes of the current process, so this also works after a
-     * restart, where old "up" samples are still in the TSDB.
+     * Counts {@code up} samples written by the current process. A target's health in the targets
+     * API turns "up" before the scraped samples are committed (which takes seconds for 10k pods),
+     * whereas {@code up} is committed together with them. The timestamp filter skips old samples,
+     * which are still there after a restart.
      */
-    private boolean targetsScraped() {
+    private boolean targetsScraped(Instant launchedAt) {
         if (expectedTargets == 0) {
             return true;
         }
-        JsonNode targets = get("/api/v1/targets?state=active").get("activeTargets");
-        if (targets.size() < expectedTargets) {
-            return false;
-        }
-        for (JsonNode target : targets) {
-            String health = target.get("health").asText();
-            if (requireTargetsUp ? !"up".equals(health) : "unknown".equals(health)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private JsonNode get(String path) {
-        try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + path))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-            return unwrap(path, response.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException("GET " + path + " failed", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        String up = requireTargetsUp ? "up == 1" : "up";
+        JsonNode result = query("count(timestamp(" + up + ") >= " + seconds(launchedAt) + ")").get("result");
+        return result.size() == 1 && result.get(0).get("value").get(1).asDouble() >= expectedTargets;
     }
 
     private JsonNode api(String path, String formBody) {
