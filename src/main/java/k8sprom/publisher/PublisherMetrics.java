@@ -44,6 +44,10 @@ public class PublisherMetrics implements CamelContextAware {
                 "reason", reason).increment();
     }
 
+    public void cycleFailed() {
+        counter("publisher.cycle.errors", "Cycles that failed as a whole, e.g. positions unreadable").increment();
+    }
+
     public void publishFailed(String metric) {
         counter("publisher.publish.errors", "Batches Kafka did not acknowledge", "metric", metric).increment();
     }

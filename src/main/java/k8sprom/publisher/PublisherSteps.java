@@ -148,6 +148,20 @@ public class PublisherSteps implements CamelContextAware {
         LOG.error("Metric {}: publishing to Kafka failed, nothing of it was committed: {}", metric, describe(error));
     }
 
+    /**
+     * The cycle itself failed, before or between its queries: typically the metric positions could not be read
+     * because Kafka is unreachable. Nothing is queried without positions, so nothing can be published twice.
+     */
+    public void cycleFailed(@Variable("cycle") PublishCycle cycle, Exchange exchange) {
+        Exception error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        metrics.cycleFailed();
+        LOG.error("Publishing cycle failed, will try again next cycle (Kafka unreachable?): {}", describe(error));
+        if (cycle != null) {
+            cycle.failed();
+            endCycle(cycle);
+        }
+    }
+
     public void endCycle(@Variable("cycle") PublishCycle cycle) {
         Duration duration = Duration.ofNanos(cycle.elapsedNanos());
         boolean successful = cycle.failures() == 0;

@@ -72,12 +72,17 @@ class PublisherFaultsIT {
                 Thread.sleep(4000);
                 assertEquals(503, app.management("/observe/health/ready").statusCode(), "not ready while down");
                 assertEquals(200, app.management("/observe/health/live").statusCode(), "but alive");
+                assertTrue(app.management("/observe/metrics").body().contains("publisher_cycle_errors_total "),
+                        "without Kafka the positions are unknown, so cycles fail before querying");
+
+                kafka.restart();
+                Thread.sleep(5000);
+                assertEquals(503, app.management("/observe/health/ready").statusCode(), "Prometheus still down");
                 String metrics = app.management("/observe/metrics").body();
                 assertTrue(counter(metrics, "publisher_query_errors_total", "container_memory_usage_bytes",
                         "unreachable") > 0, metrics);
 
                 prometheus.restart();
-                kafka.restart();
 
                 List<ConsumerRecord<String, String>> records = kafka.readAll(TOPIC, false, 3 + 1, Duration.ofSeconds(60));
                 Set<String> published = new TreeSet<>();
