@@ -55,14 +55,28 @@ public class KafkaWindowPublisher implements PositionStore, CamelContextAware, A
         Producer<String, String> transactional = producer();
         try {
             transactional.beginTransaction();
+            List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>(messages.size() + 1);
             for (OutboundMessage message : messages) {
-                transactional.send(new ProducerRecord<>(topic, message.containerId(), message.json()));
+                sent.add(transactional.send(new ProducerRecord<>(topic, message.containerId(), message.json())));
             }
             if (newPosition != null) {
-                transactional.send(new ProducerRecord<>(positionsTopic, metric, PositionRecord.write(newPosition)));
+                sent.add(transactional.send(new ProducerRecord<>(positionsTopic, metric, PositionRecord.write(newPosition))));
             }
-            // commitTransaction flushes and waits for every acknowledgement: one wait per window, not per message
+            // one wait per window, not per message; a failed send is reported with its own cause (not only as the
+            // "error state" the commit would give)
+            transactional.flush();
+            for (java.util.concurrent.Future<?> result : sent) {
+                result.get();
+            }
             transactional.commitTransaction();
+        } catch (java.util.concurrent.ExecutionException e) {
+            discardProducer(transactional);
+            throw new org.apache.kafka.common.KafkaException("Kafka refused a record: " + e.getCause().getMessage(),
+                    e.getCause());
+        } catch (InterruptedException e) {
+            discardProducer(transactional);
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while publishing", e);
         } catch (RuntimeException e) {
             discardProducer(transactional);
             throw e;

@@ -214,7 +214,11 @@ public class PublisherSteps implements CamelContextAware {
             String body = http.getResponseBody() == null ? "" : http.getResponseBody().strip();
             return "HTTP " + http.getStatusCode() + (body.isEmpty() ? "" : " " + abbreviate(body));
         }
-        return error.getClass().getSimpleName() + ": " + error.getMessage();
+        StringBuilder text = new StringBuilder(error.getClass().getSimpleName() + ": " + error.getMessage());
+        for (Throwable cause = error.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            text.append(" <- ").append(cause.getClass().getSimpleName()).append(": ").append(cause.getMessage());
+        }
+        return text.toString();
     }
 
     private static String abbreviate(String text) {

@@ -38,6 +38,7 @@ public class QueryRangeTranslator {
     }
 
     private boolean latestOnly;
+    private int maxSamplesPerMessage = 100;
 
     /**
      * @param samples "latest": one sample per series, its latest finite one (the original service's behaviour);
@@ -49,6 +50,13 @@ public class QueryRangeTranslator {
             case "all" -> latestOnly = false;
             default -> throw new IllegalArgumentException("samples must be latest or all, not " + samples);
         }
+    }
+
+    public void setMaxSamplesPerMessage(int maxSamplesPerMessage) {
+        if (maxSamplesPerMessage < 1) {
+            throw new IllegalArgumentException("maxSamplesPerMessage must be at least 1");
+        }
+        this.maxSamplesPerMessage = maxSamplesPerMessage;
     }
 
     public Translation translate(InputStream response, MetricDefinition metric, PacketLoss packetLoss) {
@@ -148,8 +156,14 @@ public class QueryRangeTranslator {
                 return;
             }
             samples.sort((a, b) -> a.timestamp().compareTo(b.timestamp()));
-            List<Sample> published = latestOnly ? List.of(samples.get(samples.size() - 1)) : samples;
-            messages.add(new OutboundMessage(containerId, MessageWriter.samples(containerId, metric, published)));
+            if (latestOnly) {
+                samples = List.of(samples.get(samples.size() - 1));
+            }
+            // long windows (catching up) are cut into several messages, in order, to stay far below Kafka's 1 MB
+            for (int from = 0; from < samples.size(); from += maxSamplesPerMessage) {
+                List<Sample> part = samples.subList(from, Math.min(samples.size(), from + maxSamplesPerMessage));
+                messages.add(new OutboundMessage(containerId, MessageWriter.samples(containerId, metric, part)));
+            }
             packetLoss.record(metric.name(), containerId, samples.get(samples.size() - 1));
         }
 

@@ -94,8 +94,9 @@ public class WindowPlanner {
         this.clock = clock;
     }
 
-    public void setStep(Duration step) {
-        this.step = step;
+    /** The query step, in Prometheus' notation: "20", "20s", "1m". */
+    public void setStep(String step) {
+        this.step = PrometheusDuration.parse(step);
     }
 
     public void setSettleDelay(Duration settleDelay) {

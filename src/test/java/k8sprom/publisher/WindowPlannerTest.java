@@ -20,7 +20,7 @@ class WindowPlannerTest {
     private static WindowPlanner planner(Instant now) {
         WindowPlanner planner = new WindowPlanner();
         planner.setClock(Clock.fixed(now, ZoneOffset.UTC));
-        planner.setStep(Duration.ofSeconds(20));
+        planner.setStep("20s");
         planner.setSettleDelay(Duration.ofSeconds(10));
         return planner;
     }
