@@ -30,7 +30,13 @@ final class OvsFixture {
         ovs.addInterface("contivVxlanBridge", "vport3", Map.of("endpoint-id", "ep-batch-7"));
         ovs.addInterface("contivVlanBridge", "vport4", Map.of("endpoint-id", "ep-front-1"));
         ovs.addInterface("contivVxlanBridge", "vport5", Map.of("endpoint-id", "ep-web-10"));
-        ovs.addInterface("contivVxlanBridge", "vport6", Map.of("iface-id", "ep-web-1", "attached-mac", "02:02:0a:01:01:09"));
+        ovs.addInterface("contivVxlanBridge", "vport6",
+                Map.of("iface-id", "ep-web-1", "attached-mac", "02:02:0a:01:01:09"));
+        writeStatistics(ovs);
+    }
+
+    /** Writes every interface's statistics (again: the column is not kept across an ovsdb-server restart). */
+    static void writeStatistics(OvsdbServer ovs) throws Exception {
         ovs.setStatistics("vport1", WEB_1_SWITCH_SIDE);
         ovs.setStatistics("vport2", ordered("rx_bytes", 300L, "tx_bytes", 400L, "rx_packets", 3L, "tx_packets", 4L));
         ovs.setStatistics("vport3", ordered("rx_bytes", 50L, "tx_bytes", 60L));
