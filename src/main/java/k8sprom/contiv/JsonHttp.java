@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -79,13 +80,12 @@ final class JsonHttp {
         if (cause instanceof TimeoutException || cause instanceof HttpTimeoutException) {
             return "no answer within " + timeout.toMillis() + " ms";
         }
-        // HttpClient's ConnectException carries no message; the reason ("Connection refused") sits in its causes.
-        for (Throwable reason = cause; reason != null; reason = reason.getCause()) {
-            if (reason.getMessage() != null && !reason.getMessage().isBlank()) {
-                return cause.getClass().getSimpleName() + ": " + reason.getMessage();
-            }
+        String reason = cause.getMessage();
+        if (reason == null || reason.isBlank()) {
+            // HttpClient's ConnectException carries no message: refused, or nothing routes to the address.
+            return cause instanceof ConnectException ? "cannot connect" : cause.getClass().getSimpleName();
         }
-        return cause.getClass().getSimpleName();
+        return cause.getClass().getSimpleName() + ": " + reason;
     }
 
     private static String excerpt(String body) {
