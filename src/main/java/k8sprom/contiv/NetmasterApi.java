@@ -38,15 +38,21 @@ final class NetmasterApi {
     }
 
     private CompletableFuture<JsonNode> get(String path) {
-        URI uri;
         try {
-            // Keeps a path prefix of the configured URL (a proxy in front of Netmaster) and quotes odd characters.
-            String prefix = base.getPath() == null ? "" : base.getPath().replaceAll("/+$", "");
-            uri = new URI(base.getScheme(), base.getRawAuthority(), prefix + path, null, null);
-        } catch (URISyntaxException e) {
-            return CompletableFuture.failedFuture(
-                    new SourceException(SOURCE + " path " + path + " cannot be put in a URL: " + e.getMessage()));
+            return http.get(SOURCE, uri(path));
+        } catch (SourceException e) {
+            return CompletableFuture.failedFuture(e);
         }
-        return http.get(SOURCE, uri);
+    }
+
+    /** The URL for an API path; keeps a path prefix of the configured URL (a proxy in front of Netmaster). */
+    URI uri(String path) {
+        String prefix = base.getPath() == null ? "" : base.getPath().replaceAll("/+$", "");
+        try {
+            // This constructor quotes what a URL cannot hold, such as spaces in a network name.
+            return new URI(base.getScheme(), base.getRawAuthority(), prefix + path, null, null);
+        } catch (URISyntaxException e) {
+            throw new SourceException(SOURCE + " path " + path + " cannot be put in a URL: " + e.getMessage());
+        }
     }
 }
