@@ -1,5 +1,6 @@
 package k8sprom.contiv;
 
+import k8sprom.testsupport.FreePort;
 import k8sprom.testsupport.EtcdServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,7 +78,7 @@ class EtcdLeaderLookupIT {
 
     @Test
     void etcdThatDoesNotListenIsReported() throws Exception {
-        String nobody = "http://127.0.0.1:" + ExporterApp.freePort();
+        String nobody = "http://127.0.0.1:" + FreePort.find();
 
         SourceException failure = assertThrows(SourceException.class,
                 () -> new EtcdLeaderLookup(nobody, HTTP).netmasterUri());

@@ -1,10 +1,9 @@
 package k8sprom.contiv;
 
+import k8sprom.testsupport.FreePort;
 import org.apache.camel.main.Main;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,7 +33,7 @@ final class ExporterApp implements AutoCloseable {
      */
     static ExporterApp start(Map<String, String> settings) throws Exception {
         Map<String, String> properties = new LinkedHashMap<>();
-        int port = freePort();
+        int port = FreePort.find();
         properties.put("contiv.netplugin-port", String.valueOf(port));
         properties.put("contiv.netmaster-port", String.valueOf(port));
         properties.put("camel.main.routes-include-pattern", "file:routes/contiv-exporter.camel.yaml");
@@ -76,9 +75,4 @@ final class ExporterApp implements AutoCloseable {
         main.stop();
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 }

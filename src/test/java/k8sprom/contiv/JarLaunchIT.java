@@ -1,5 +1,6 @@
 package k8sprom.contiv;
 
+import k8sprom.testsupport.FreePort;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,7 +51,7 @@ class JarLaunchIT {
 
     @Test
     void netmasterModeServesMetricsOnTheNetmasterPort() throws Exception {
-        int port = ExporterApp.freePort();
+        int port = FreePort.find();
         Path log = work.resolve("netmaster-mode.log");
         Process app = launch(log, Map.of(
                 "EXPORTER_MODE", "netmaster",
@@ -68,7 +69,7 @@ class JarLaunchIT {
 
     @Test
     void withoutExporterModeNoExporterServerStarts() throws Exception {
-        int port = ExporterApp.freePort();
+        int port = FreePort.find();
         Path log = work.resolve("no-mode.log");
         Process app = launch(log, Map.of(
                 "EXPORTER_NETPLUGIN_PORT", String.valueOf(port),

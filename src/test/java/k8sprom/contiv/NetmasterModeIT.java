@@ -1,5 +1,6 @@
 package k8sprom.contiv;
 
+import k8sprom.testsupport.PrometheusServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -86,6 +87,6 @@ class NetmasterModeIT {
 
     @Test
     void writesOnlyWhatPromtoolAccepts() throws Exception {
-        assertEquals("", Promtool.checkMetrics(app.scrape().body()));
+        assertEquals("", PrometheusServer.checkMetrics(app.scrape().body()));
     }
 }

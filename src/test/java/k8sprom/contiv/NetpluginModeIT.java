@@ -1,5 +1,6 @@
 package k8sprom.contiv;
 
+import k8sprom.testsupport.PrometheusServer;
 import k8sprom.testsupport.EtcdServer;
 import k8sprom.testsupport.OvsdbServer;
 import org.junit.jupiter.api.AfterAll;
@@ -136,7 +137,7 @@ class NetpluginModeIT {
 
     @Test
     void writesOnlyWhatPromtoolAccepts() throws Exception {
-        assertEquals("", Promtool.checkMetrics(app.scrape().body()));
+        assertEquals("", PrometheusServer.checkMetrics(app.scrape().body()));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package k8sprom.contiv;
 
+import k8sprom.testsupport.FreePort;
 import k8sprom.testsupport.OvsdbServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -101,7 +102,7 @@ class OvsdbClientIT {
 
     @Test
     void waitsALongerBackoffAfterEachRefusedConnection() throws Exception {
-        String nobody = "tcp:127.0.0.1:" + ExporterApp.freePort();
+        String nobody = "tcp:127.0.0.1:" + FreePort.find();
         try (OvsdbClient client = client(nobody)) {
             assertEquals("OVSDB " + nobody + " unreachable (Connection refused); next attempt in 200 ms",
                     assertThrows(SourceException.class, client::interfaces).getMessage());

@@ -1,8 +1,6 @@
 package k8sprom.testsupport;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -33,8 +31,8 @@ public final class EtcdServer implements AutoCloseable {
 
     public static EtcdServer start(Path workDir) throws IOException, InterruptedException {
         Files.createDirectories(workDir);
-        int clientPort = freePort();
-        int peerPort = freePort();
+        int clientPort = FreePort.find();
+        int peerPort = FreePort.find();
         String clientUrl = "http://127.0.0.1:" + clientPort;
         String peerUrl = "http://127.0.0.1:" + peerPort;
         Process process = new ProcessBuilder("/usr/bin/etcd",
@@ -122,10 +120,4 @@ public final class EtcdServer implements AutoCloseable {
                 + workDir.resolve("etcd.log"));
     }
 
-    // Until the shared FreePort helper arrives from the infra branch.
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -1,9 +1,7 @@
 package k8sprom.testsupport;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,7 +36,7 @@ public final class OvsdbServer implements AutoCloseable {
     public static OvsdbServer start(Path workDir) throws IOException, InterruptedException {
         Files.createDirectories(workDir);
         run(List.of("/usr/bin/ovsdb-tool", "create", workDir.resolve("conf.db").toString(), SCHEMA.toString()));
-        OvsdbServer server = new OvsdbServer(workDir, freePort());
+        OvsdbServer server = new OvsdbServer(workDir, FreePort.find());
         server.launch();
         server.vsctl("init");
         return server;
@@ -155,10 +153,4 @@ public final class OvsdbServer implements AutoCloseable {
         return output;
     }
 
-    // Until the shared FreePort helper arrives from the infra branch.
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 }
