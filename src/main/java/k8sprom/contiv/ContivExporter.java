@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 import java.io.Closeable;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -68,7 +69,7 @@ public class ContivExporter implements Closeable {
         }
         collector = new ContivCollector(exporterMode, metricNaming, metadataTtl, netmaster, ovsdbClient, executor);
         LOG.info("Contiv exporter on: mode {}, naming {}, Netmaster {}, OVSDB {}, call timeout {} ms,"
-                        + " metadata cache {} s", exporterMode, metricNaming.name().toLowerCase(),
+                        + " metadata cache {} s", exporterMode, metricNaming.name().toLowerCase(Locale.ROOT),
                 staticNetmaster != null ? staticNetmaster : "leader from etcd " + leaderLookup.leaderKeyUri(),
                 ovsdbAddress != null ? ovsdbAddress : "not used", callTimeoutMillis, metadataCacheSeconds);
     }
@@ -167,10 +168,5 @@ public class ContivExporter implements Closeable {
 
     public void setMetadataCacheSeconds(long metadataCacheSeconds) {
         this.metadataCacheSeconds = metadataCacheSeconds;
-    }
-
-    /** For tests: the OVSDB client, or null outside netplugin mode. */
-    OvsdbClient ovsdbClient() {
-        return ovsdbClient;
     }
 }

@@ -23,8 +23,9 @@ final class HealthMetrics {
 
     static List<MetricSnapshot> snapshots(Map<String, Boolean> upBySource, double scrapeSeconds) {
         GaugeSnapshot.Builder up = GaugeSnapshot.builder().name(UP)
-                .help("1 if the exporter's last read of the source (etcd, netmaster, ovsdb) succeeded completely,"
-                        + " 0 if not; the exporter's log says why.");
+                .help("1 if the exporter's latest read of the source (etcd, netmaster, ovsdb) succeeded completely,"
+                        + " 0 if not, and the exporter's log says why. etcd and Netmaster are read when the"
+                        + " Netmaster metadata cache is refilled.");
         upBySource.forEach((source, isUp) -> up.dataPoint(GaugeDataPointSnapshot.builder()
                 .labels(Labels.of("source", source)).value(isUp ? 1 : 0).build()));
         GaugeSnapshot duration = GaugeSnapshot.builder().name(SCRAPE_DURATION).unit(Unit.SECONDS)

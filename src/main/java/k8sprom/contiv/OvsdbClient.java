@@ -53,10 +53,6 @@ final class OvsdbClient implements Closeable {
         return connectionsOpened;
     }
 
-    synchronized int echoesAnswered() {
-        return connection == null ? 0 : connection.echoesAnswered();
-    }
-
     @Override
     public synchronized void close() {
         if (connection != null) {

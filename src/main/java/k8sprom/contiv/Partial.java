@@ -11,8 +11,4 @@ record Partial<T>(T value, List<String> problems) {
     Partial {
         problems = List.copyOf(problems);
     }
-
-    boolean complete() {
-        return problems.isEmpty();
-    }
 }

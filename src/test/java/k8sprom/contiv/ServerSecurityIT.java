@@ -55,7 +55,7 @@ class ServerSecurityIT {
                 "contiv.netmaster-url", netmaster.baseUri().toString(),
                 "contiv.tls-enabled", "true",
                 "contiv.tls-keystore", "file:" + keystore,
-                "contiv.tls-keystore-password", PASSWORD,
+                "camel.ssl.keystore-password", PASSWORD,
                 "contiv.basic-auth-enabled", "true",
                 "contiv.basic-auth-file", users.toString()));
         trustingClient = HttpClient.newBuilder()
