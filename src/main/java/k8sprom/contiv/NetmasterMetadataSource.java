@@ -60,7 +60,7 @@ final class NetmasterMetadataSource {
         List<String> problems = new ArrayList<>();
         Partial<List<Endpoint>> endpointList = outcome(endpoints, problems);
         Partial<NetmasterCounts> countList = outcome(counts, problems);
-        problems.forEach(problem -> LOG.warn(problem));
+        problems.forEach(LOG::warn);
         up.put("netmaster", problems.isEmpty());
         return new NetmasterMetadata(
                 endpointList == null ? List.of() : endpointList.value(),
