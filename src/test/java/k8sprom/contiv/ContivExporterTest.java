@@ -1,0 +1,82 @@
+package k8sprom.contiv;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class ContivExporterTest {
+
+    @Test
+    void offModeStartsNothingAndRefusesToScrape() {
+        ContivExporter exporter = new ContivExporter();
+        exporter.setMode("");
+
+        exporter.start();
+
+        assertThrows(IllegalStateException.class, exporter::scrape);
+        exporter.close();
+    }
+
+    @Test
+    void unknownModeStopsStartup() {
+        ContivExporter exporter = new ContivExporter();
+        exporter.setMode("netplugins");
+
+        assertThrows(IllegalArgumentException.class, exporter::start);
+    }
+
+    @Test
+    void unknownNamingStopsStartupEvenWhenOff() {
+        ContivExporter exporter = new ContivExporter();
+        exporter.setNaming("prometheus");
+
+        assertThrows(IllegalArgumentException.class, exporter::start);
+    }
+
+    @Test
+    void enabledModeNeedsAWayToFindNetmaster() {
+        ContivExporter exporter = new ContivExporter();
+        exporter.setMode("netmaster");
+
+        IllegalArgumentException failure = assertThrows(IllegalArgumentException.class, exporter::start);
+
+        assertEquals("EXPORTER_MODE=netmaster needs CONTIV_NETMASTER_URL or CONTIV_ETCD to find Netmaster",
+                failure.getMessage());
+    }
+
+    @Test
+    void netmasterUrlMustBeHttp() {
+        ContivExporter exporter = new ContivExporter();
+        exporter.setMode("netmaster");
+        exporter.setNetmasterUrl("netmaster:9999");
+
+        assertThrows(IllegalArgumentException.class, exporter::start);
+    }
+
+    @Test
+    void ovsdbAddressIsCheckedOnlyWhenNetpluginModeUsesIt() {
+        ContivExporter netmasterOnly = new ContivExporter();
+        netmasterOnly.setMode("netmaster");
+        netmasterOnly.setNetmasterUrl("http://netmaster:9999");
+        netmasterOnly.setOvsdb("bogus");
+        netmasterOnly.start();
+        netmasterOnly.close();
+
+        ContivExporter netplugin = new ContivExporter();
+        netplugin.setMode("netplugin");
+        netplugin.setNetmasterUrl("http://netmaster:9999");
+        netplugin.setOvsdb("bogus");
+        assertThrows(IllegalArgumentException.class, netplugin::start);
+    }
+
+    @Test
+    void timeoutMustBePositive() {
+        ContivExporter exporter = new ContivExporter();
+        exporter.setMode("netmaster");
+        exporter.setNetmasterUrl("http://netmaster:9999");
+        exporter.setCallTimeoutMillis(0);
+
+        assertThrows(IllegalArgumentException.class, exporter::start);
+    }
+}

@@ -1,0 +1,150 @@
+package k8sprom.contiv;
+
+import k8sprom.testsupport.FreePort;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The packaged jar, configured only through environment variables as in a pod: the exporter answers on the port its
+ * mode selects, and stays out of the way when EXPORTER_MODE is not set.
+ */
+class JarLaunchIT {
+
+    private static final Path JAR = Path.of(System.getProperty("jar.path",
+            System.getProperty("build.dir", "target") + "/k8s-prometheus-publisher.jar"));
+
+    @TempDir
+    static Path work;
+    static NetmasterSimulator netmaster;
+
+    @BeforeAll
+    static void start() throws Exception {
+        netmaster = NetmasterSimulator.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        netmaster.close();
+    }
+
+    @Test
+    void netmasterModeServesMetricsOnTheNetmasterPort() throws Exception {
+        int port = FreePort.find();
+        Path log = work.resolve("netmaster-mode.log");
+        Process app = launch(log, Map.of(
+                "EXPORTER_MODE", "netmaster",
+                "EXPORTER_NETMASTER_PORT", String.valueOf(port),
+                "CONTIV_NETMASTER_URL", netmaster.baseUri().toString()));
+        try {
+            HttpResponse<String> response = awaitMetrics(port, app, log);
+
+            assertEquals(200, response.statusCode());
+            assertEquals(3, Exposed.parse(response.body()).get("contiv_tenants"));
+        } finally {
+            stop(app);
+        }
+    }
+
+    @Test
+    void withoutExporterModeNoExporterServerStarts() throws Exception {
+        int port = FreePort.find();
+        Path log = work.resolve("no-mode.log");
+        Process app = launch(log, Map.of(
+                "EXPORTER_NETPLUGIN_PORT", String.valueOf(port),
+                "EXPORTER_NETMASTER_PORT", String.valueOf(port)));
+        try {
+            awaitLogLine(log, app, "started in");
+
+            assertTrue(app.isAlive());
+            assertFalse(listens(port));
+            assertFalse(Files.readString(log).contains("contiv-metrics"));
+        } finally {
+            stop(app);
+        }
+    }
+
+    private static Process launch(Path log, Map<String, String> environment) throws IOException {
+        assertTrue(Files.exists(JAR), "package the jar first (mvn verify does): " + JAR);
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", JAR.toString(), "-pl", "file:application.properties"));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().keySet().removeIf(name -> name.startsWith("EXPORTER_") || name.startsWith("CONTIV_"));
+        // Only the exporter's routes: other route files of the application need their own services.
+        builder.environment().put("CAMEL_MAIN_ROUTES_INCLUDE_PATTERN", "file:routes/contiv-exporter.camel.yaml");
+        builder.environment().putAll(environment);
+        return builder.start();
+    }
+
+    private static HttpResponse<String> awaitMetrics(int port, Process app, Path log) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!app.isAlive()) {
+                throw new AssertionError("the app exited: " + Files.readString(log));
+            }
+            try {
+                return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                Thread.sleep(200);
+            }
+        }
+        throw new AssertionError("no /metrics on port " + port + ": " + Files.readString(log));
+    }
+
+    private static void awaitLogLine(Path log, Process app, String fragment) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            String text = Files.readString(log, StandardCharsets.UTF_8);
+            if (text.contains(fragment)) {
+                return;
+            }
+            if (!app.isAlive()) {
+                throw new AssertionError("the app exited: " + text);
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no '" + fragment + "' in " + Files.readString(log));
+    }
+
+    private static boolean listens(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void stop(Process app) throws InterruptedException {
+        app.destroy();
+        if (!app.waitFor(15, TimeUnit.SECONDS)) {
+            app.destroyForcibly().waitFor();
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package k8sprom.contiv;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class OvsdbAddressTest {
+
+    @Test
+    void readsTcpHostAndPort() {
+        assertEquals(new OvsdbAddress("127.0.0.1", 6640, null), OvsdbAddress.parse("tcp:127.0.0.1:6640"));
+    }
+
+    @Test
+    void readsBracketedIpv6() {
+        OvsdbAddress address = OvsdbAddress.parse("tcp:[::1]:6640");
+
+        assertEquals(new OvsdbAddress("::1", 6640, null), address);
+        assertEquals("tcp:[::1]:6640", address.toString());
+    }
+
+    @Test
+    void readsUnixSocketWithOrWithoutPrefix() {
+        Path socket = Path.of("/var/run/openvswitch/db.sock");
+
+        assertEquals(new OvsdbAddress(null, 0, socket), OvsdbAddress.parse("unix:/var/run/openvswitch/db.sock"));
+        assertEquals(new OvsdbAddress(null, 0, socket), OvsdbAddress.parse("/var/run/openvswitch/db.sock"));
+        assertEquals("unix:/var/run/openvswitch/db.sock", OvsdbAddress.parse("/var/run/openvswitch/db.sock").toString());
+    }
+
+    @Test
+    void refusesWhatOvsWouldNotAccept() {
+        assertThrows(IllegalArgumentException.class, () -> OvsdbAddress.parse("ssl:127.0.0.1:6640"));
+        assertThrows(IllegalArgumentException.class, () -> OvsdbAddress.parse("tcp:127.0.0.1"));
+        assertThrows(IllegalArgumentException.class, () -> OvsdbAddress.parse("tcp:127.0.0.1:port"));
+        assertThrows(IllegalArgumentException.class, () -> OvsdbAddress.parse(""));
+    }
+}
