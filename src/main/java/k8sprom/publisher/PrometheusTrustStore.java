@@ -11,14 +11,17 @@ import org.apache.camel.support.jsse.TrustManagersParameters;
 /**
  * TLS settings of the Prometheus queries: the JVM's trusted CAs, or the trust store given by PROMETHEUS_TRUSTSTORE
  * (PKCS12 or JKS) for a Prometheus behind a private CA, as in most clusters.
+ *
+ * <p>It is set on the https component by class name (application.properties) and reads its two settings from the
+ * properties when the first https endpoint needs it, so it does not depend on the publisher's routes being loaded.
  */
 public class PrometheusTrustStore extends SSLContextParameters {
 
-    private String file = "";
-    private String password = "";
-
     @Override
     public SSLContext createSSLContext(CamelContext camelContext) throws GeneralSecurityException, IOException {
+        String file = camelContext.getPropertiesComponent().resolveProperty("prometheus.truststore").orElse("");
+        String password = camelContext.getPropertiesComponent().resolveProperty("prometheus.truststore-password")
+                .orElse("");
         if (!file.isBlank() && getTrustManagers() == null) {
             KeyStoreParameters store = new KeyStoreParameters();
             store.setResource("file:" + file);
@@ -31,16 +34,4 @@ public class PrometheusTrustStore extends SSLContextParameters {
         return super.createSSLContext(camelContext);
     }
 
-    public void setFile(String file) {
-        this.file = file == null ? "" : file;
-    }
-
-    public void setPassword(String password) {
-        this.password = password == null ? "" : password;
-    }
-
-    @Override
-    public String toString() {
-        return "PrometheusTrustStore[" + (file.isBlank() ? "JVM default CAs" : file) + "]";
-    }
 }
