@@ -34,17 +34,9 @@ class ExactlyOnceIT {
 
     private static final String TOPIC = "nfvi.ncsrd.kubernetes";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String CATALOG = """
-            query: >-
-              sum( max(kube_pod_labels{label_ow_action!=""}) by (label_ow_action, pod, label_vim_id)
-              * on(pod) group_right(label_ow_action, label_vim_id)
-              label_replace( sum by (pod_name, pod) (<function>(<metric>{namespace="<namespace>"}[<range>])),
-              "pod", "$1", "pod_name", "(.+)" ) ) by (pod, label_ow_action, label_vim_id)
-            function: avg_over_time
-            metrics:
-              - {name: container_memory_usage_bytes, type: gauge, unit: bytes}
-              - {name: container_cpu_usage_seconds_total, type: counter, unit: seconds, function: rate}
-            """;
+    private static final String[] METRICS = {
+        "{name: container_memory_usage_bytes, type: gauge, unit: bytes}",
+        "{name: container_cpu_usage_seconds_total, type: counter, unit: seconds, function: rate}"};
 
     @TempDir
     Path dir;
@@ -56,8 +48,7 @@ class ExactlyOnceIT {
 
     @Test
     void killsKafkaOutagesAndDowntimeLoseNothingAndDuplicateNothing() throws Exception {
-        Path catalog = dir.resolve("metrics.yaml");
-        Files.writeString(catalog, CATALOG);
+        Path catalog = TestCatalog.write(dir, METRICS);
         Random random = new Random(7);
         try (SyntheticCluster cluster = SyntheticCluster.start(3, SyntheticCluster.LabelStyle.MODERN);
              PrometheusServer prometheus = PrometheusServer.start(dir.resolve("prometheus"), Duration.ofSeconds(1),
@@ -116,8 +107,7 @@ class ExactlyOnceIT {
 
     @Test
     void aLookBackLongerThanElevenThousandStepsIsChunkedCompleteAndInOrder() throws Exception {
-        Path catalog = dir.resolve("metrics.yaml");
-        Files.writeString(catalog, CATALOG);
+        Path catalog = TestCatalog.write(dir, METRICS);
         try (SyntheticCluster cluster = SyntheticCluster.start(2, SyntheticCluster.LabelStyle.MODERN);
              PrometheusServer prometheus = PrometheusServer.start(dir.resolve("prometheus"), Duration.ofSeconds(1),
                      cluster.target());

@@ -36,22 +36,11 @@ class PublisherFaultsIT {
 
     @Test
     void startsWithoutPrometheusAndKafkaReportsNotReadyAndRecoversByItself() throws Exception {
-        Path catalog = dir.resolve("metrics.yaml");
-        Files.writeString(catalog, """
-                query: >-
-                  sum( max(kube_pod_labels{label_ow_action!=""}) by (label_ow_action, pod, label_vim_id)
-                  * on(pod) group_right(label_ow_action, label_vim_id)
-                  label_replace( sum by (pod_name, pod) (<function>(<metric>{namespace="<namespace>"}[<range>])),
-                  "pod", "$1", "pod_name", "(.+)" ) ) by (pod, label_ow_action, label_vim_id)
-                function: avg_over_time
-                metrics:
-                  - {name: container_memory_usage_bytes, type: gauge, unit: bytes}
-                  - {name: broken_promql, type: gauge, unit: "", query: 'sum(rate(x[1m]) by'}
-                  - name: encoded_query
-                    type: gauge
-                    unit: ""
-                    query: 'sum by (label_vim_id) (kube_pod_labels{label_ow_action=~"action-0|a&b=c"}) + 0'
-                """);
+        Path catalog = TestCatalog.write(dir,
+                "{name: container_memory_usage_bytes, type: gauge, unit: bytes}",
+                "{name: broken_promql, type: gauge, unit: \"\", query: 'sum(rate(x[1m]) by'}",
+                "{name: encoded_query, type: gauge, unit: \"\","
+                        + " query: 'sum by (label_vim_id) (kube_pod_labels{label_ow_action=~\"action-0|a&b=c\"}) + 0'}");
         try (SyntheticCluster cluster = SyntheticCluster.start(3, SyntheticCluster.LabelStyle.MODERN);
              PrometheusServer prometheus = PrometheusServer.start(dir.resolve("prometheus"), Duration.ofSeconds(1),
                      cluster.target());
