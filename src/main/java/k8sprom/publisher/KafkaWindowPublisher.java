@@ -2,11 +2,16 @@ package k8sprom.publisher;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.component.kafka.KafkaComponent;
@@ -20,6 +25,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -55,7 +61,7 @@ public class KafkaWindowPublisher implements PositionStore, CamelContextAware, A
         Producer<String, String> transactional = producer();
         try {
             transactional.beginTransaction();
-            List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>(messages.size() + 1);
+            List<Future<?>> sent = new ArrayList<>(messages.size() + 1);
             for (OutboundMessage message : messages) {
                 sent.add(transactional.send(new ProducerRecord<>(topic, message.containerId(), message.json())));
             }
@@ -65,13 +71,13 @@ public class KafkaWindowPublisher implements PositionStore, CamelContextAware, A
             // one wait per window, not per message; a failed send is reported with its own cause (not only as the
             // "error state" the commit would give)
             transactional.flush();
-            for (java.util.concurrent.Future<?> result : sent) {
+            for (Future<?> result : sent) {
                 result.get();
             }
             transactional.commitTransaction();
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             discardProducer(transactional);
-            throw new org.apache.kafka.common.KafkaException("Kafka refused a record: " + e.getCause().getMessage(),
+            throw new KafkaException("Kafka refused a record: " + e.getCause().getMessage(),
                     e.getCause());
         } catch (InterruptedException e) {
             discardProducer(transactional);
@@ -158,14 +164,14 @@ public class KafkaWindowPublisher implements PositionStore, CamelContextAware, A
             NewTopic compacted = new NewTopic(positionsTopic, Optional.of(1), Optional.empty())
                     .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
             admin.createTopics(List.of(compacted)).all().get(timeout.toMillis(),
-                    java.util.concurrent.TimeUnit.MILLISECONDS);
+                    TimeUnit.MILLISECONDS);
             LOG.info("Created the compacted positions topic {}", positionsTopic);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new IllegalStateException("cannot create the positions topic " + positionsTopic + ": "
                         + e.getCause().getMessage(), e.getCause());
             }
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             throw new IllegalStateException("Kafka did not answer within " + timeout
                     + " while checking the positions topic " + positionsTopic, e);
         } catch (InterruptedException e) {

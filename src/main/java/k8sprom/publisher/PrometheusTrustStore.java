@@ -1,7 +1,7 @@
 package k8sprom.publisher;
 
-import java.security.GeneralSecurityException;
 import java.io.IOException;
+import java.security.GeneralSecurityException;
 import javax.net.ssl.SSLContext;
 import org.apache.camel.CamelContext;
 import org.apache.camel.support.jsse.KeyStoreParameters;
