@@ -17,10 +17,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import k8sprom.testsupport.FreePort;
 import k8sprom.testsupport.KafkaBroker;
 import k8sprom.testsupport.PrometheusServer;
 import k8sprom.testsupport.SyntheticCluster;
+import org.apache.camel.builder.AdviceWith;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,6 +107,44 @@ class ExactlyOnceIT {
             System.out.println("Exactly-once check (kills, Kafka and Prometheus outages, downtime): " + comparison);
             assertTrue(comparison.samplesInKafka() > 100, comparison + "\n" + publisher.logTail(80));
             assertEquals(0, comparison.gaps(), comparison + "\n" + publisher.logTail(80));
+            assertEquals(0, comparison.duplicates(), comparison.toString());
+            assertEquals(0, comparison.outOfOrder(), comparison.toString());
+            assertEquals(0, comparison.wrongValues(), comparison.toString());
+        }
+    }
+
+    @Test
+    void manyCyclesOfARandomlyJitteredTimerPublishEveryStepOnce() throws Exception {
+        Path catalog = TestCatalog.write(dir, METRICS);
+        Random random = new Random(11);
+        try (SyntheticCluster cluster = SyntheticCluster.start(3, SyntheticCluster.LabelStyle.MODERN);
+             PrometheusServer prometheus = PrometheusServer.start(dir.resolve("prometheus"), Duration.ofSeconds(1),
+                     cluster.target());
+             KafkaBroker kafka = KafkaBroker.start(dir.resolve("kafka"))) {
+            prometheus.awaitFullWindow(Duration.ofSeconds(10));
+            AtomicInteger cycles = new AtomicInteger();
+            try (PublisherApp app = PublisherApp.start(Map.of(
+                    "prometheus.url", prometheus.baseUrl(),
+                    "kafka.bootstrap-servers", kafka.bootstrapServers(),
+                    "publisher.metrics-file", catalog.toString(),
+                    "publisher.cycle-seconds", "1",
+                    "publisher.step", "1s",
+                    "publisher.settle-delay", "2s",
+                    "publisher.rate-range", "10s"))) {
+                // every cycle starts 0 to 1.5 s late, at random: windows of 0, 1, 2 or more steps
+                AdviceWith.adviceWith(app.context(), "publish-cycle", route -> route.weaveAddFirst()
+                        .process(exchange -> {
+                            cycles.incrementAndGet();
+                            Thread.sleep(random.nextInt(1500));
+                        }));
+                Thread.sleep(45_000);
+            }
+            List<ConsumerRecord<String, String>> records = kafka.readAll(TOPIC, true, Duration.ofSeconds(3));
+            Comparison comparison = compare(records, prometheus, catalog, Duration.ofSeconds(1));
+            System.out.println("Exactly-once check (" + cycles.get() + " jittered cycles): " + comparison);
+            assertTrue(cycles.get() >= 20, "cycles: " + cycles.get());
+            assertTrue(comparison.samplesInKafka() > 150, comparison.toString());
+            assertEquals(0, comparison.gaps(), comparison.toString());
             assertEquals(0, comparison.duplicates(), comparison.toString());
             assertEquals(0, comparison.outOfOrder(), comparison.toString());
             assertEquals(0, comparison.wrongValues(), comparison.toString());
