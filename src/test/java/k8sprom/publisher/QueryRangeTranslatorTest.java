@@ -137,4 +137,28 @@ class QueryRangeTranslatorTest {
     void unknownSampleModeIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> new QueryRangeTranslator().setSamples("some"));
     }
+
+    @Test
+    void recordedPrometheusAnswerBecomesOneMessagePerContainerAndSkipsThePodWithoutVimId() throws IOException {
+        // recorded from Prometheus 2.42 querying the synthetic cluster (legacy pod_name labels) with the shipped query
+        QueryRangeTranslator.Translation translation =
+                translate("recorded-container_cpu_usage_seconds_total.json", "all");
+
+        assertEquals(List.of("vim-0", "vim-1", "vim-2"),
+                translation.messages().stream().map(OutboundMessage::containerId).sorted().toList());
+        assertEquals(1, translation.seriesWithoutContainer(), "pod-novim has no label_vim_id");
+        JsonNode first = parse(translation.messages().get(0));
+        assertEquals(3, first.get("data").size());
+        assertEquals("5.395066666666668", first.get("data").get(0).get("value").asText());
+        assertEquals("2026-11-21T09:20:46.000000Z", first.get("data").get(0).get("timestamp").asText());
+        assertEquals("8", first.get("data").get(2).get("value").asText());
+    }
+
+    @Test
+    void recordedPrometheusErrorForBadPromqlIsRejectedWithItsMessage() {
+        BadPrometheusResponseException error =
+                assertThrows(BadPrometheusResponseException.class, () -> translate("recorded-bad-promql.json", "all"));
+        assertEquals("status", error.reason());
+        assertTrue(error.getMessage().contains("unexpected <by> in aggregation"), error.getMessage());
+    }
 }
