@@ -11,6 +11,13 @@ import org.apache.logging.log4j.core.config.Configurator;
  */
 public final class Application {
 
+    /**
+     * Where the routes are read from unless camel.main.routes-include-pattern says otherwise. It is a default here
+     * rather than a line of application.properties because under Camel JBang that line would replace the files given
+     * to {@code camel run}, Java beans included, and those would then not be compiled.
+     */
+    public static final String ROUTES = "file:routes/*.camel.yaml";
+
     private Application() {
     }
 
@@ -23,6 +30,7 @@ public final class Application {
         String properties = System.getenv().getOrDefault("APPLICATION_PROPERTIES", "application.properties");
         Main main = new Main(Application.class);
         main.setPropertyPlaceholderLocations("file:" + properties);
+        main.configure().withRoutesIncludePattern(ROUTES);
         main.run(args);
     }
 }

@@ -37,6 +37,8 @@ final class ExporterApp implements AutoCloseable {
         properties.put("contiv.netplugin-port", String.valueOf(port));
         properties.put("contiv.netmaster-port", String.valueOf(port));
         properties.put("camel.main.routes-include-pattern", "file:routes/contiv-exporter.camel.yaml");
+        // the management server's fixed default port would collide with other test JVMs on this machine
+        properties.put("camel.management.port", String.valueOf(FreePort.find()));
         properties.putAll(settings);
         Main main = new Main();
         main.setPropertyPlaceholderLocations("file:application.properties");

@@ -96,6 +96,7 @@ class JarLaunchIT {
         builder.environment().keySet().removeIf(name -> name.startsWith("EXPORTER_") || name.startsWith("CONTIV_"));
         // Only the exporter's routes: other route files of the application need their own services.
         builder.environment().put("CAMEL_MAIN_ROUTES_INCLUDE_PATTERN", "file:routes/contiv-exporter.camel.yaml");
+        builder.environment().put("MANAGEMENT_PORT", String.valueOf(k8sprom.testsupport.FreePort.find()));
         builder.environment().putAll(environment);
         return builder.start();
     }

@@ -23,6 +23,7 @@ final class PublisherApp implements AutoCloseable {
     private PublisherApp(Map<String, String> overrides) {
         main = new Main(k8sprom.Application.class);
         main.setPropertyPlaceholderLocations("file:application.properties");
+        main.configure().withRoutesIncludePattern(k8sprom.Application.ROUTES);
         Properties properties = new Properties();
         properties.put("camel.management.port", String.valueOf(managementPort));
         properties.put("publisher.first-cycle-delay", "0");

@@ -1,4 +1,4 @@
-package k8sprom.contiv;
+package k8sprom.testsupport;
 
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
@@ -12,23 +12,23 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Records what the exporter logs (loggers under k8sprom.contiv), so tests can check that bad input is explained in
- * the log and that no stack trace is printed for it.
+ * Records what is logged (by default the exporter's loggers under k8sprom.contiv), so tests can check that bad input
+ * is explained in the log, that no stack trace is printed for it, and that no secret is ever written.
  */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
 
     /** One log line: level, message, and whether a stack trace came with it. */
-    record Line(Level level, String message, boolean withStackTrace) {
+    public record Line(Level level, String message, boolean withStackTrace) {
     }
 
     private final List<Line> lines = new CopyOnWriteArrayList<>();
     private final AbstractAppender appender;
 
-    private LogCapture() {
+    private LogCapture(String loggerPrefix) {
         appender = new AbstractAppender("contiv-test-capture", null, null, true, Property.EMPTY_ARRAY) {
             @Override
             public void append(LogEvent event) {
-                if (event.getLoggerName().startsWith("k8sprom.contiv")) {
+                if (event.getLoggerName().startsWith(loggerPrefix)) {
                     lines.add(new Line(event.getLevel(), event.getMessage().getFormattedMessage(),
                             event.getThrown() != null));
                 }
@@ -40,20 +40,26 @@ final class LogCapture implements AutoCloseable {
         context.updateLoggers();
     }
 
-    static LogCapture start() {
-        return new LogCapture();
+    /** The exporter's log lines. */
+    public static LogCapture start() {
+        return new LogCapture("k8sprom.contiv");
     }
 
-    List<Line> lines() {
+    /** Every logger's lines, Camel's and Kafka's included. */
+    public static LogCapture everything() {
+        return new LogCapture("");
+    }
+
+    public List<Line> lines() {
         return List.copyOf(lines);
     }
 
-    void clear() {
+    public void clear() {
         lines.clear();
     }
 
     /** The first line containing every fragment, waiting up to the timeout for it to appear. */
-    Line await(Duration timeout, String... fragments) throws InterruptedException {
+    public Line await(Duration timeout, String... fragments) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         do {
             for (Line line : lines) {
@@ -66,7 +72,7 @@ final class LogCapture implements AutoCloseable {
         throw new AssertionError("no log line containing " + List.of(fragments) + " in " + lines);
     }
 
-    boolean anyStackTrace() {
+    public boolean anyStackTrace() {
         return lines.stream().anyMatch(Line::withStackTrace);
     }
 
