@@ -7,8 +7,9 @@ import java.util.function.Supplier;
 /**
  * Lets concurrent callers share one run of a task: whoever arrives while it runs waits for that run's result
  * instead of starting another, so several Prometheus servers scraping at once cost one collection.
+ * (Public because Camel JBang instantiates every compiled class with a non-private no-arg constructor.)
  */
-final class SingleFlight<T> {
+public final class SingleFlight<T> {
 
     private CompletableFuture<T> running;
 

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The same files under Camel JBang: {@code camel run routes/*.camel.yaml src/main/java/k8sprom/publisher/*.java
+ * The same files under Camel JBang: {@code camel run routes/*.camel.yaml src/main/java/k8sprom/publisher/*.java src/main/java/k8sprom/contiv/*.java
  * application.properties} in a JVM of its own (camel-jbang-core 4.17.0, through CamelJBangMain), against a real
  * Prometheus scraping a synthetic cluster and a real Kafka broker. Settings are given the way a user gives them: the
  * environment variables that application.properties reads, and one {@code --property}.
@@ -87,6 +87,7 @@ class CamelJBangRunIT {
             List<String> arguments = new ArrayList<>(List.of("run"));
             arguments.addAll(files("routes", ".camel.yaml"));
             arguments.addAll(files("src/main/java/k8sprom/publisher", ".java"));
+            arguments.addAll(files("src/main/java/k8sprom/contiv", ".java"));
             arguments.add("application.properties");
             arguments.add("--property=camel.management.port=" + managementPort);
             arguments.add("--logging-color=false");
