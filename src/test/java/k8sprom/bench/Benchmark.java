@@ -216,6 +216,7 @@ public final class Benchmark {
         Path log = stack.work.resolve("publisher-" + label.replaceAll("[^A-Za-z0-9]+", "-") + ".log");
         System.out.printf(Locale.ROOT, "-- publisher [%s] %s; log %s%n", label, String.join(" ", jvm), log);
 
+        awaitDataForFirstWindow(stack, step, options.scrapeInterval());
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         List<Double> cycles = new ArrayList<>();
         List<Double> floors = new ArrayList<>();
@@ -292,6 +293,19 @@ public final class Benchmark {
                 Stats.median(messages), floorBytes, peakRss, peakHeap, Stats.median(gcSeconds),
                 Stats.median(publisherCpu), Stats.median(prometheusCpu), Stats.median(brokerCpu),
                 Stats.median(prometheusFloorCpu), errors);
+    }
+
+    /**
+     * Waits until the window of the publisher's first cycle (about 3 s after launch, settle delay earlier, floored to
+     * the step) lies two scrapes after Prometheus began scraping, so that even rate() has every pod from the first
+     * cycle on and the start-up time measures the publisher, not an empty Prometheus.
+     */
+    private static void awaitDataForFirstWindow(Stack stack, Duration step, Duration scrapeInterval)
+            throws InterruptedException {
+        Instant needed = stack.prometheus.scrapingSince().plus(scrapeInterval.multipliedBy(2));
+        while (floorToStep(Instant.now().plusSeconds(3).minus(SETTLE), step).isBefore(needed)) {
+            Thread.sleep(200);
+        }
     }
 
     private static ObservedMetrics awaitMetrics(HttpClient http, int port, PublisherJar publisher) throws Exception {
