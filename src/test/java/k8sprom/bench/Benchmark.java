@@ -58,7 +58,7 @@ public final class Benchmark {
 
     /** One publisher run: its start-up, cycles, floors, memory and CPU. */
     record PublisherRun(String label, List<String> jvmOptions, int pods, double startupSeconds,
-                        double camelStartedSeconds, List<Double> cycles, List<Double> floors, List<Double> ratios,
+                        double camelStartedSeconds, double positionsReadSeconds, List<Double> cycles, List<Double> floors, List<Double> ratios,
                         double messagesPerCycle, long floorBytes, double peakRssMb, double peakHeapMb,
                         double gcSecondsPerCycle, double publisherCpuPerCycle, double prometheusCpuPerCycle,
                         double brokerJvmCpuPerCycle, double prometheusCpuPerFloor, double errors) {
@@ -230,6 +230,7 @@ public final class Benchmark {
         double peakHeap = 0;
         long floorBytes = 0;
         double startup;
+        Instant launchedAt;
         double errors;
         double peakRss;
         try (FirstRecordWatch watch = new FirstRecordWatch(stack.kafka.bootstrapServers(), topic);
@@ -238,6 +239,7 @@ public final class Benchmark {
              CpuSampler cpu = new CpuSampler(publisher.pid(), stack.prometheusPid, ProcessHandle.current().pid())) {
             long firstRecord = watch.await(Duration.ofSeconds(90));
             startup = (firstRecord - publisher.startedNanos()) / 1e9;
+            launchedAt = Instant.now().minusNanos(System.nanoTime() - publisher.startedNanos());
             System.out.printf(Locale.ROOT, "   first record committed %.2f s after java -jar%n", startup);
 
             ObservedMetrics previous = awaitMetrics(http, managementPort, publisher);
@@ -288,8 +290,11 @@ public final class Benchmark {
                     + previous.sum("publisher_cycle_errors_total");
             peakRss = ProcStat.statusKb(publisher.pid(), "VmHWM") / 1024.0;
         }
-        double camelStarted = camelStartedSeconds(log);
-        return new PublisherRun(label, jvm, stack.pods, startup, camelStarted, cycles, floors, ratios,
+        double camelStarted = secondsToLogLine(log, launchedAt, "AbstractCamelContext - Apache Camel .* started in");
+        double positionsRead = secondsToLogLine(log, launchedAt, "metric positions from");
+        System.out.printf(Locale.ROOT, "   start-up: Camel started %.2f s, positions read %.2f s, first record %.2f s"
+                + " after java -jar%n", camelStarted, positionsRead, startup);
+        return new PublisherRun(label, jvm, stack.pods, startup, camelStarted, positionsRead, cycles, floors, ratios,
                 Stats.median(messages), floorBytes, peakRss, peakHeap, Stats.median(gcSeconds),
                 Stats.median(publisherCpu), Stats.median(prometheusCpu), Stats.median(brokerCpu),
                 Stats.median(prometheusFloorCpu), errors);
@@ -339,12 +344,18 @@ public final class Benchmark {
         throw new IllegalStateException("no publisher cycle finished within " + timeout + "; see " + publisher.log());
     }
 
-    /** "Apache Camel ... started in 1s234ms" from the publisher's log: JVM and Camel start-up, in seconds. */
-    static double camelStartedSeconds(Path log) {
+    private static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss,SSS");
+
+    /** Seconds from the launch to the first log line matching the pattern (log4j's local timestamps); NaN if none. */
+    static double secondsToLogLine(Path log, Instant launchedAt, String pattern) {
         try {
-            Matcher m = Pattern.compile("started in (?:(\\d+)s)?(\\d+)ms").matcher(Files.readString(log));
-            if (m.find()) {
-                return (m.group(1) == null ? 0 : Integer.parseInt(m.group(1))) + Integer.parseInt(m.group(2)) / 1000.0;
+            Pattern wanted = Pattern.compile(pattern);
+            for (String line : Files.readAllLines(log)) {
+                if (line.length() > 23 && wanted.matcher(line).find()) {
+                    Instant at = java.time.LocalDateTime.parse(line.substring(0, 23), LOG_TIME)
+                            .atZone(java.time.ZoneId.systemDefault()).toInstant();
+                    return Duration.between(launchedAt, at).toMillis() / 1000.0;
+                }
             }
         } catch (IOException | RuntimeException e) {
             // not found
@@ -429,7 +440,7 @@ public final class Benchmark {
 
     private static void printRun(PublisherRun run) {
         System.out.printf(Locale.ROOT, "   [%s] cycle median %.2f s, floor median %.2f s, ratio %.3f (per-cycle ratios"
-                        + " median %.3f); start-up %.2f s (Camel started at %.2f s); peak RSS %.0f MB, peak heap"
+                        + " median %.3f); start-up %.2f s (Camel started after %.2f s); peak RSS %.0f MB, peak heap"
                         + " %.0f MB; %.0f errors%n", run.label(), run.cycleMedian(), run.floorMedian(), run.ratio(),
                 Stats.median(run.ratios()), run.startupSeconds(), run.camelStartedSeconds(), run.peakRssMb(),
                 run.peakHeapMb(), run.errors());

@@ -57,10 +57,21 @@ final class FloorClient implements AutoCloseable {
         for (Future<Long> result : results) {
             bytes += result.get();
         }
+        if (TRACE) {
+            StringBuilder line = new StringBuilder("   floor timeline (ms from pass start: sent-done):");
+            trace.forEach(t -> line.append(' ').append((t[0] - began) / 1_000_000).append('-')
+                    .append((t[1] - began) / 1_000_000));
+            System.out.println(line);
+            trace.clear();
+        }
         return new Pass((System.nanoTime() - began) / 1e9, bytes);
     }
 
+    private static final boolean TRACE = System.getenv("BENCH_TRACE") != null;
+    private final List<long[]> trace = java.util.Collections.synchronizedList(new ArrayList<>());
+
     private long send(String body) throws IOException, InterruptedException {
+        long sent = System.nanoTime();
         HttpRequest request = HttpRequest.newBuilder(queryRange)
                 .timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/x-www-form-urlencoded")
@@ -77,6 +88,7 @@ final class FloorClient implements AutoCloseable {
         if (response.statusCode() != 200) {
             throw new IOException("query_range answered " + response.statusCode());
         }
+        trace.add(new long[] {sent, System.nanoTime()});
         return bytes;
     }
 
