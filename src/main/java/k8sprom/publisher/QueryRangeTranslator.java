@@ -9,9 +9,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Turns a query_range response into messages, reading it as a stream so that memory holds one series at a time
@@ -36,6 +35,9 @@ public class QueryRangeTranslator {
             return seriesWithoutContainer + nonFiniteSamples + malformedSamples > 0;
         }
     }
+
+    /** Whole-second timestamps below this are read without BigDecimal (about year 33658). */
+    private static final long MAX_PLAIN_EPOCH_SECONDS = 1_000_000_000_000L;
 
     private boolean latestOnly;
     private int maxSamplesPerMessage = 100;
@@ -132,13 +134,13 @@ public class QueryRangeTranslator {
         }
 
         private void readSeries() throws IOException {
-            Map<String, String> labels = Map.of();
+            String containerId = null;
             List<Sample> samples = new ArrayList<>();
             while (json.nextToken() == JsonToken.FIELD_NAME) {
                 String field = json.currentName();
                 json.nextToken();
                 if ("metric".equals(field) && json.currentToken() == JsonToken.START_OBJECT) {
-                    labels = readLabels();
+                    containerId = readContainerLabel();
                 } else if ("values".equals(field) && json.currentToken() == JsonToken.START_ARRAY) {
                     while (json.nextToken() == JsonToken.START_ARRAY) {
                         readSample(samples);
@@ -147,7 +149,6 @@ public class QueryRangeTranslator {
                     json.skipChildren();
                 }
             }
-            String containerId = labels.get(CONTAINER_LABEL);
             if (containerId == null || containerId.isEmpty()) {
                 seriesWithoutContainer++;
                 return;
@@ -155,7 +156,9 @@ public class QueryRangeTranslator {
             if (samples.isEmpty()) {
                 return;
             }
-            samples.sort((a, b) -> a.timestamp().compareTo(b.timestamp()));
+            if (samples.size() > 1) {
+                samples.sort((a, b) -> a.timestamp().compareTo(b.timestamp()));
+            }
             if (latestOnly) {
                 samples = List.of(samples.get(samples.size() - 1));
             }
@@ -167,33 +170,46 @@ public class QueryRangeTranslator {
             packetLoss.record(metric.name(), containerId, samples.get(samples.size() - 1));
         }
 
-        private Map<String, String> readLabels() throws IOException {
-            Map<String, String> labels = new HashMap<>();
+        /** The series' label_vim_id (the last one, should a label repeat); the other labels are only skipped. */
+        private String readContainerLabel() throws IOException {
+            String containerId = null;
             while (json.nextToken() == JsonToken.FIELD_NAME) {
-                String name = json.currentName();
-                json.nextToken();
-                labels.put(name, json.getValueAsString());
+                boolean wanted = CONTAINER_LABEL.equals(json.currentName());
+                JsonToken value = json.nextToken();
+                if (wanted) {
+                    containerId = json.getValueAsString();
+                } else if (value.isStructStart()) {
+                    json.skipChildren();
+                }
             }
-            return labels;
+            return containerId;
         }
 
         /** Reads one [timestamp, "value"] pair; keeps it only when both parts are well formed and finite. */
         private void readSample(List<Sample> into) throws IOException {
             BigDecimal timestamp = null;
+            long epochSeconds = Long.MIN_VALUE;
             String value = null;
             int position = 0;
             for (JsonToken token = json.nextToken(); token != JsonToken.END_ARRAY; token = json.nextToken()) {
-                if (position == 0 && token.isNumeric()) {
+                if (position == 0 && token == JsonToken.VALUE_NUMBER_INT
+                        && json.getNumberType() != JsonParser.NumberType.BIG_INTEGER
+                        && Math.abs(json.getLongValue()) < MAX_PLAIN_EPOCH_SECONDS) {
+                    // whole seconds, as step-aligned windows give: no BigDecimal needed
+                    epochSeconds = json.getLongValue();
+                    timestamp = null;
+                } else if (position == 0 && token.isNumeric()) {
                     timestamp = json.getDecimalValue();
                 } else if (position == 1 && token == JsonToken.VALUE_STRING) {
                     value = json.getText();
                 } else {
                     json.skipChildren();
                     timestamp = null;
+                    epochSeconds = Long.MIN_VALUE;
                 }
                 position++;
             }
-            if (timestamp == null || value == null || position != 2) {
+            if ((timestamp == null && epochSeconds == Long.MIN_VALUE) || value == null || position != 2) {
                 malformedSamples++;
                 return;
             }
@@ -212,7 +228,8 @@ public class QueryRangeTranslator {
                 nonFiniteSamples++;
                 return;
             }
-            into.add(new Sample(Sample.instantOf(timestamp), value));
+            into.add(new Sample(timestamp != null ? Sample.instantOf(timestamp) : Instant.ofEpochSecond(epochSeconds),
+                    value));
         }
     }
 }

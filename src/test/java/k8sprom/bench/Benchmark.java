@@ -454,13 +454,22 @@ public final class Benchmark {
 
     // ------------------------------------------------------------------------------------------------ settings
 
-    /** JAVA_OPTS as the Dockerfile ships it, so the benchmark always measures the shipped defaults. */
+    /**
+     * JAVA_OPTS as the Dockerfile ships it (and its MALLOC_ARENA_MAX, if set, as ENV:MALLOC_ARENA_MAX=n), so the
+     * benchmark always measures the shipped defaults.
+     */
     static List<String> dockerfileJavaOpts() throws IOException {
-        Matcher m = Pattern.compile("JAVA_OPTS=\"([^\"]*)\"").matcher(Files.readString(Path.of("Dockerfile")));
+        String dockerfile = Files.readString(Path.of("Dockerfile"));
+        Matcher m = Pattern.compile("JAVA_OPTS=\"([^\"]*)\"").matcher(dockerfile);
         if (!m.find()) {
             throw new IllegalStateException("no JAVA_OPTS=\"...\" in the Dockerfile");
         }
-        return List.of(m.group(1).trim().split("\\s+"));
+        List<String> options = new ArrayList<>(List.of(m.group(1).trim().split("\\s+")));
+        Matcher arenas = Pattern.compile("MALLOC_ARENA_MAX=(\\d+)").matcher(dockerfile);
+        if (arenas.find()) {
+            options.add("ENV:MALLOC_ARENA_MAX=" + arenas.group(1));
+        }
+        return options;
     }
 
     /** The JVM settings compared by --jvm-matrix: the Dockerfile's, and variations of heap size and collector. */
@@ -468,11 +477,12 @@ public final class Benchmark {
         List<String> common = List.of("-XX:MaxMetaspaceSize=96m", "-Xss512k", "-XX:+ExitOnOutOfMemoryError");
         Map<String, List<String>> variants = new LinkedHashMap<>();
         variants.put("Dockerfile", dockerfile);
-        variants.put("Serial 96m", with(common, "-XX:+UseSerialGC", "-Xms32m", "-Xmx96m"));
         variants.put("Serial 128m", with(common, "-XX:+UseSerialGC", "-Xms32m", "-Xmx128m"));
-        variants.put("Serial 256m", with(common, "-XX:+UseSerialGC", "-Xms32m", "-Xmx256m"));
+        variants.put("Serial 128m, 2 malloc arenas", with(common, "-XX:+UseSerialGC", "-Xms32m", "-Xmx128m",
+                "ENV:MALLOC_ARENA_MAX=2"));
+        variants.put("Serial 128m, 2 arenas, C1 only", with(common, "-XX:+UseSerialGC", "-Xms32m", "-Xmx128m",
+                "-XX:TieredStopAtLevel=1", "ENV:MALLOC_ARENA_MAX=2"));
         variants.put("G1 192m", with(common, "-XX:+UseG1GC", "-Xms32m", "-Xmx192m"));
-        variants.put("Parallel 192m", with(common, "-XX:+UseParallelGC", "-Xms32m", "-Xmx192m"));
         return variants;
     }
 

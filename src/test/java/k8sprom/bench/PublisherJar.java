@@ -35,13 +35,22 @@ final class PublisherJar implements AutoCloseable {
     static PublisherJar start(List<String> jvmOptions, Map<String, String> environment, Path log) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmOptions);
+        Map<String, String> env = new java.util.LinkedHashMap<>(environment);
+        for (String option : jvmOptions) {
+            // ENV:NAME=value is an environment variable of the JVM's process, e.g. glibc's MALLOC_ARENA_MAX
+            if (option.startsWith("ENV:")) {
+                String assignment = option.substring(4);
+                env.put(assignment.substring(0, assignment.indexOf('=')), assignment.substring(assignment.indexOf('=') + 1));
+            } else {
+                command.add(option);
+            }
+        }
         command.add("-jar");
         command.add(jar().toString());
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        builder.environment().putAll(environment);
+        builder.environment().putAll(env);
         long started = System.nanoTime();
         Process process = builder.start();
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
