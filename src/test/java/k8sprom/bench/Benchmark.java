@@ -179,10 +179,23 @@ public final class Benchmark {
             PrometheusServer prometheus = PrometheusServer.start(work.resolve("prometheus"), scrapeInterval,
                     cluster.target());
             KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"));
+            createTransactionLog(kafka);
             System.out.printf(Locale.ROOT, "%n== %,d pods: Prometheus %s (scrape every %d s), Kafka %s, up in %.1f s%n",
                     pods, prometheus.baseUrl(), scrapeInterval.toSeconds(), kafka.bootstrapServers(),
                     (System.nanoTime() - t0) / 1e9);
             return new Stack(work, pods, cluster, prometheus, kafka);
+        }
+
+        /** A fresh broker creates its transaction log on the first transaction: once, not at each publisher start. */
+        private static void createTransactionLog(KafkaBroker kafka) {
+            Properties props = KafkaThroughput.producerSettings(kafka.bootstrapServers());
+            props.put(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTIONAL_ID_CONFIG, "bench-warm-up");
+            try (org.apache.kafka.clients.producer.KafkaProducer<String, String> producer =
+                         new org.apache.kafka.clients.producer.KafkaProducer<>(props)) {
+                producer.initTransactions();
+                producer.beginTransaction();
+                producer.commitTransaction();
+            }
         }
 
         List<String> promql() {
@@ -202,7 +215,9 @@ public final class Benchmark {
     static PublisherRun measurePublisher(Stack stack, String label, List<String> jvm, Options options)
             throws Exception {
         String topic = "bench." + label.replaceAll("[^A-Za-z0-9]+", "-") + "." + stack.pods + "." + System.nanoTime();
+        // the topics exist, as they do for every start of a deployed publisher but its very first
         stack.kafka.createTopic(topic, 3, false);
+        stack.kafka.createTopic(topic + ".positions", 1, true);
         int managementPort = FreePort.find();
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PROMETHEUS_URL", stack.prometheus.baseUrl());
@@ -268,10 +283,17 @@ public final class Benchmark {
                 FloorClient.Pass pass = floor.run(window, window, step);
                 double floorPromCpu = cpu.between(1, floorStart, System.nanoTime());
                 floorBytes = pass.bytes();
-                boolean warmup = i < options.warmupCycles();
-                System.out.printf(Locale.ROOT, "   cycle %d%s: publisher %.2f s (%,.0f messages%s), floor %.2f s,"
+                // a cycle without every window (the first ones after start, while rate() lacks samples) is no
+                // steady-state cycle: it is shown, and replaced by one more cycle
+                boolean partial = published < 26.0 * stack.pods * 0.99;
+                if (partial && i >= options.warmupCycles() && total < options.warmupCycles() + options.cycles() + 3) {
+                    total++;
+                }
+                boolean warmup = i < options.warmupCycles() || partial;
+                System.out.printf(Locale.ROOT, "   cycle %d%s%s: publisher %.2f s (%,.0f messages%s), floor %.2f s,"
                                 + " ratio %.2f; CPU s: publisher %.1f, Prometheus %.1f (floor %.1f), bench JVM %.1f;"
-                                + " heap %.0f MB%n", i + 1, warmup ? " (warm-up)" : "", seconds, published,
+                                + " heap %.0f MB%n", i + 1, i < options.warmupCycles() ? " (warm-up)" : "",
+                        partial ? " (not every window: not counted)" : "", seconds, published,
                         count > 1 ? ", " + (int) count + " cycles" : "", pass.seconds(), seconds / pass.seconds(),
                         pubCpu, promCpu, floorPromCpu, selfCpu, heap);
                 if (!warmup) {
