@@ -3,6 +3,7 @@ package k8sprom.publisher;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -10,8 +11,7 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.component.kafka.KafkaComponent;
@@ -52,43 +52,143 @@ public class KafkaWindowPublisher implements PositionStore, CamelContextAware, A
     private String positionsTopic;
     private String transactionalId;
 
+    /** Fair, so that windows waiting while one is sent or committed join the next transaction in arrival order. */
+    private final ReentrantLock lock = new ReentrantLock(true);
     private Producer<String, String> producer;
+    private Transaction open;
     private volatile Map<String, Instant> positions;
 
-    /** Sends the messages and, when given, the metric's new position; both become visible together or not at all. */
-    public synchronized void publish(List<OutboundMessage> messages, String metric, Instant newPosition) {
-        loadPositionsIfNeeded();
-        Producer<String, String> transactional = producer();
+    /**
+     * Sends the messages and, when given, the metric's new position; both become visible together or not at all.
+     *
+     * <p>Group commit: the window's records go into the transaction that is open, and the call returns once that
+     * transaction has committed. Windows that arrive while another window is being sent or committed (the lock is
+     * fair, so they queue in order) join one transaction, which one of them commits for all. A window and its
+     * position are always in the same transaction; only the number of windows per transaction changes, and with it
+     * the cost of a commit (Kafka needs tens of milliseconds for each commit and the next transaction's start).
+     * When a transaction fails because of another window's record, this window is sent again in a transaction of its
+     * own, so one bad window never takes the others down with it.
+     */
+    public void publish(List<OutboundMessage> messages, String metric, Instant newPosition) {
         try {
-            transactional.beginTransaction();
-            List<Future<?>> sent = new ArrayList<>(messages.size() + 1);
-            for (OutboundMessage message : messages) {
-                sent.add(transactional.send(new ProducerRecord<>(topic, message.containerId(), message.json())));
-            }
-            if (newPosition != null) {
-                sent.add(transactional.send(new ProducerRecord<>(positionsTopic, metric, PositionRecord.write(newPosition))));
-            }
-            // one wait per window, not per message; a failed send is reported with its own cause (not only as the
-            // "error state" the commit would give)
-            transactional.flush();
-            for (Future<?> result : sent) {
-                result.get();
-            }
-            transactional.commitTransaction();
-        } catch (ExecutionException e) {
-            discardProducer(transactional);
-            throw new KafkaException("Kafka refused a record: " + e.getCause().getMessage(),
-                    e.getCause());
-        } catch (InterruptedException e) {
-            discardProducer(transactional);
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while publishing", e);
-        } catch (RuntimeException e) {
-            discardProducer(transactional);
-            throw e;
+            publishOnce(messages, metric, newPosition);
+        } catch (OtherWindowFailed e) {
+            publishOnce(messages, metric, newPosition);
         }
-        if (newPosition != null) {
-            positions.merge(metric, newPosition, (old, candidate) -> candidate.isAfter(old) ? candidate : old);
+    }
+
+    private void publishOnce(List<OutboundMessage> messages, String metric, Instant newPosition) {
+        loadPositionsIfNeeded();
+        Window window = new Window();
+        Transaction transaction;
+        lock.lock();
+        try {
+            Producer<String, String> transactional = producer();
+            if (open == null) {
+                transactional.beginTransaction();
+                open = new Transaction(transactional);
+            }
+            transaction = open;
+            transaction.windows.add(window);
+            try {
+                for (OutboundMessage message : messages) {
+                    window.sent.add(transactional.send(new ProducerRecord<>(topic, message.containerId(), message.json())));
+                }
+                if (newPosition != null) {
+                    window.sent.add(transactional.send(
+                            new ProducerRecord<>(positionsTopic, metric, PositionRecord.write(newPosition))));
+                    transaction.positions.merge(metric, newPosition,
+                            (old, candidate) -> candidate.isAfter(old) ? candidate : old);
+                }
+            } catch (RuntimeException e) {
+                window.failure = e;
+                finish(transaction, e);
+                throw e;
+            }
+        } finally {
+            lock.unlock();
+        }
+        commit(transaction, window);
+    }
+
+    /** Commits the transaction unless a window that joined it already did; reports this window's outcome. */
+    private void commit(Transaction transaction, Window window) {
+        lock.lock();
+        try {
+            if (!transaction.finished) {
+                open = null;
+                try {
+                    // one wait per transaction, not per message; a failed send is reported with its own cause
+                    // (not only as the "error state" the commit would give)
+                    transaction.producer.flush();
+                    for (Window member : transaction.windows) {
+                        for (Future<?> result : member.sent) {
+                            try {
+                                result.get();
+                            } catch (ExecutionException e) {
+                                member.failure = new KafkaException("Kafka refused a record: "
+                                        + e.getCause().getMessage(), e.getCause());
+                                throw member.failure;
+                            }
+                        }
+                    }
+                    transaction.producer.commitTransaction();
+                    transaction.finished = true;
+                    transaction.positions.forEach((metric, position) -> positions.merge(metric, position,
+                            (old, candidate) -> candidate.isAfter(old) ? candidate : old));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    finish(transaction, new IllegalStateException("interrupted while publishing", e));
+                } catch (RuntimeException e) {
+                    finish(transaction, e);
+                }
+            }
+            if (transaction.failure != null) {
+                boolean someoneElsesRecord = window.failure == null && transaction.windows.stream()
+                        .anyMatch(member -> member != window && member.failure != null);
+                if (someoneElsesRecord) {
+                    throw new OtherWindowFailed();
+                }
+                throw transaction.failure;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** After any failure the transaction's state is unknown: abort what can be aborted and start afresh next time. */
+    private void finish(Transaction transaction, RuntimeException failure) {
+        transaction.finished = true;
+        transaction.failure = failure;
+        if (open == transaction) {
+            open = null;
+        }
+        discardProducer(transaction.producer);
+    }
+
+    /** The records one window sent, and the error of its own records, if any. */
+    private static final class Window {
+        final List<Future<?>> sent = new ArrayList<>();
+        RuntimeException failure;
+    }
+
+    /** A Kafka transaction and the windows that joined it. Guarded by the lock. */
+    private static final class Transaction {
+        final Producer<String, String> producer;
+        final List<Window> windows = new ArrayList<>();
+        final Map<String, Instant> positions = new HashMap<>();
+        boolean finished;
+        RuntimeException failure;
+
+        Transaction(Producer<String, String> producer) {
+            this.producer = producer;
+        }
+    }
+
+    /** The transaction failed because of a record of another window: send this window again, on its own. */
+    private static final class OtherWindowFailed extends RuntimeException {
+        OtherWindowFailed() {
+            super(null, null, false, false);
         }
     }
 
@@ -110,10 +210,13 @@ public class KafkaWindowPublisher implements PositionStore, CamelContextAware, A
 
     private void loadPositionsIfNeeded() {
         if (positions == null) {
-            synchronized (this) {
+            lock.lock();
+            try {
                 if (positions == null) {
                     positions = readPositions();
                 }
+            } finally {
+                lock.unlock();
             }
         }
     }
@@ -164,14 +267,14 @@ public class KafkaWindowPublisher implements PositionStore, CamelContextAware, A
             NewTopic compacted = new NewTopic(positionsTopic, Optional.of(1), Optional.empty())
                     .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
             admin.createTopics(List.of(compacted)).all().get(timeout.toMillis(),
-                    TimeUnit.MILLISECONDS);
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
             LOG.info("Created the compacted positions topic {}", positionsTopic);
-        } catch (ExecutionException e) {
+        } catch (java.util.concurrent.ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new IllegalStateException("cannot create the positions topic " + positionsTopic + ": "
                         + e.getCause().getMessage(), e.getCause());
             }
-        } catch (TimeoutException e) {
+        } catch (java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("Kafka did not answer within " + timeout
                     + " while checking the positions topic " + positionsTopic, e);
         } catch (InterruptedException e) {
@@ -211,7 +314,6 @@ public class KafkaWindowPublisher implements PositionStore, CamelContextAware, A
         return producer;
     }
 
-    /** After any failure the transaction's state is unknown: abort what can be aborted and start afresh next time. */
     private void discardProducer(Producer<String, String> failed) {
         try {
             failed.abortTransaction();
@@ -219,7 +321,9 @@ public class KafkaWindowPublisher implements PositionStore, CamelContextAware, A
             // the producer is closed below either way
         }
         failed.close(Duration.ZERO);
-        producer = null;
+        if (producer == failed) {
+            producer = null;
+        }
     }
 
     private KafkaConfiguration kafka() {
@@ -227,10 +331,15 @@ public class KafkaWindowPublisher implements PositionStore, CamelContextAware, A
     }
 
     @Override
-    public synchronized void close() {
-        if (producer != null) {
-            producer.close(Duration.ofSeconds(5));
-            producer = null;
+    public void close() {
+        lock.lock();
+        try {
+            if (producer != null) {
+                producer.close(Duration.ofSeconds(5));
+                producer = null;
+            }
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -106,11 +106,16 @@ public class PublisherSteps implements CamelContextAware {
         return translation.messages();
     }
 
-    /** The window's messages and the metric's new position, in one Kafka transaction; then the position moves. */
-    public void publishWindow(List<OutboundMessage> messages, @Variable("query") MetricQuery query) {
+    /**
+     * The window's messages and the metric's new position, in one Kafka transaction; then the position moves.
+     * Returns the number of messages, which replaces them as the exchange's body: a finished window's messages must
+     * not stay referenced (by the split's exchanges) until the whole cycle ends.
+     */
+    public int publishWindow(List<OutboundMessage> messages, @Variable("query") MetricQuery query) {
         kafka.publish(messages, query.name(), query.window().end());
         metrics.published(query.name(), messages.size());
         planner.published(query.name(), query.window(), messages.size());
+        return messages.size();
     }
 
     /** The derived packet-loss messages of the cycle, from the rates its branches recorded. */

@@ -9,9 +9,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Turns a query_range response into messages, reading it as a stream so that memory holds one series at a time
@@ -132,13 +130,13 @@ public class QueryRangeTranslator {
         }
 
         private void readSeries() throws IOException {
-            Map<String, String> labels = Map.of();
+            String containerId = null;
             List<Sample> samples = new ArrayList<>();
             while (json.nextToken() == JsonToken.FIELD_NAME) {
                 String field = json.currentName();
                 json.nextToken();
                 if ("metric".equals(field) && json.currentToken() == JsonToken.START_OBJECT) {
-                    labels = readLabels();
+                    containerId = readContainerLabel();
                 } else if ("values".equals(field) && json.currentToken() == JsonToken.START_ARRAY) {
                     while (json.nextToken() == JsonToken.START_ARRAY) {
                         readSample(samples);
@@ -147,7 +145,6 @@ public class QueryRangeTranslator {
                     json.skipChildren();
                 }
             }
-            String containerId = labels.get(CONTAINER_LABEL);
             if (containerId == null || containerId.isEmpty()) {
                 seriesWithoutContainer++;
                 return;
@@ -155,7 +152,9 @@ public class QueryRangeTranslator {
             if (samples.isEmpty()) {
                 return;
             }
-            samples.sort((a, b) -> a.timestamp().compareTo(b.timestamp()));
+            if (samples.size() > 1) {
+                samples.sort((a, b) -> a.timestamp().compareTo(b.timestamp()));
+            }
             if (latestOnly) {
                 samples = List.of(samples.get(samples.size() - 1));
             }
@@ -167,14 +166,19 @@ public class QueryRangeTranslator {
             packetLoss.record(metric.name(), containerId, samples.get(samples.size() - 1));
         }
 
-        private Map<String, String> readLabels() throws IOException {
-            Map<String, String> labels = new HashMap<>();
+        /** The series' label_vim_id (the last one, should a label repeat); the other labels are only skipped. */
+        private String readContainerLabel() throws IOException {
+            String containerId = null;
             while (json.nextToken() == JsonToken.FIELD_NAME) {
-                String name = json.currentName();
-                json.nextToken();
-                labels.put(name, json.getValueAsString());
+                boolean wanted = CONTAINER_LABEL.equals(json.currentName());
+                JsonToken value = json.nextToken();
+                if (wanted) {
+                    containerId = json.getValueAsString();
+                } else if (value.isStructStart()) {
+                    json.skipChildren();
+                }
             }
-            return labels;
+            return containerId;
         }
 
         /** Reads one [timestamp, "value"] pair; keeps it only when both parts are well formed and finite. */
@@ -189,7 +193,6 @@ public class QueryRangeTranslator {
                     value = json.getText();
                 } else {
                     json.skipChildren();
-                    timestamp = null;
                 }
                 position++;
             }

@@ -1,0 +1,82 @@
+package k8sprom.contiv;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The exporter's scrape path without its network sources, for the micro-benchmarks in k8sprom.bench: an OVSDB
+ * select answer and Netmaster's endpoints for N endpoints, and the steps one scrape runs on them.
+ */
+public final class BenchmarkAccess {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String[] STATISTICS = {"rx_bytes", "tx_bytes", "rx_packets", "tx_packets", "rx_dropped",
+        "tx_dropped", "rx_errors", "tx_errors", "rx_crc_err", "rx_frame_err", "rx_over_err", "collisions"};
+
+    private final List<Endpoint> endpoints = new ArrayList<>();
+    private final byte[] selectAnswer;
+    private final NetpluginMetrics metrics = new NetpluginMetrics(Naming.DEFAULT, Duration.ofSeconds(10));
+    private final ExpositionRenderer renderer = new ExpositionRenderer();
+
+    /** N endpoints in 10 networks of two tenants, each with one OVS interface carrying 12 statistics. */
+    public BenchmarkAccess(int count) throws IOException {
+        ArrayNode rows = JSON.createArrayNode();
+        for (int i = 0; i < count; i++) {
+            int network = i % 10;
+            endpoints.add(new Endpoint("ep-" + i, network % 2 == 0 ? "default" : "blue", "net-" + network, "node1",
+                    "container-" + i, "group-" + (i / 100)));
+            ObjectNode row = rows.addObject();
+            row.put("name", "vport" + i);
+            row.set("external_ids", JSON.createArrayNode().add("map")
+                    .add(JSON.createArrayNode().add(JSON.createArrayNode().add("endpoint-id").add("ep-" + i))));
+            ArrayNode statistics = JSON.createArrayNode();
+            for (int s = 0; s < STATISTICS.length; s++) {
+                statistics.add(JSON.createArrayNode().add(STATISTICS[s]).add((long) (i + 1) * (s + 1) * 1000L));
+            }
+            row.set("statistics", JSON.createArrayNode().add("map").add(statistics));
+        }
+        ArrayNode result = JSON.createArrayNode();
+        result.addObject().set("rows", rows);
+        selectAnswer = JSON.writeValueAsBytes(result);
+    }
+
+    /** The OVSDB select answer's JSON text (the "result" of the transact). */
+    public byte[] selectAnswer() {
+        return selectAnswer;
+    }
+
+    /** Parses the select answer and reads its rows, as the OVSDB client does at every scrape. */
+    public int parseInterfaces() throws IOException {
+        return interfaces(JSON.readTree(selectAnswer)).size();
+    }
+
+    /** Joins endpoints and interfaces and builds every family, as one netplugin-mode scrape does. */
+    public MetricSnapshots families() throws IOException {
+        List<OvsInterface> interfaces = interfaces(JSON.readTree(selectAnswer));
+        List<MetricSnapshot> families = new ArrayList<>(metrics.snapshots(EndpointTraffic.join(endpoints, interfaces)));
+        Map<String, Boolean> up = new LinkedHashMap<>();
+        up.put("netmaster", true);
+        up.put("ovsdb", true);
+        families.addAll(HealthMetrics.snapshots(up, 0.01));
+        return new MetricSnapshots(families);
+    }
+
+    /** Renders families as the exporter answers Prometheus (OpenMetrics) or another scraper (text 0.0.4). */
+    public byte[] render(MetricSnapshots families, String accept) throws IOException {
+        return renderer.render(families, accept).bytes();
+    }
+
+    private static List<OvsInterface> interfaces(JsonNode result) {
+        return OvsInterface.fromSelectResult(result, "benchmark");
+    }
+}
