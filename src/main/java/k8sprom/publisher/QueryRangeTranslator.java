@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -34,6 +35,9 @@ public class QueryRangeTranslator {
             return seriesWithoutContainer + nonFiniteSamples + malformedSamples > 0;
         }
     }
+
+    /** Whole-second timestamps below this are read without BigDecimal (about year 33658). */
+    private static final long MAX_PLAIN_EPOCH_SECONDS = 1_000_000_000_000L;
 
     private boolean latestOnly;
     private int maxSamplesPerMessage = 100;
@@ -184,19 +188,28 @@ public class QueryRangeTranslator {
         /** Reads one [timestamp, "value"] pair; keeps it only when both parts are well formed and finite. */
         private void readSample(List<Sample> into) throws IOException {
             BigDecimal timestamp = null;
+            long epochSeconds = Long.MIN_VALUE;
             String value = null;
             int position = 0;
             for (JsonToken token = json.nextToken(); token != JsonToken.END_ARRAY; token = json.nextToken()) {
-                if (position == 0 && token.isNumeric()) {
+                if (position == 0 && token == JsonToken.VALUE_NUMBER_INT
+                        && json.getNumberType() != JsonParser.NumberType.BIG_INTEGER
+                        && Math.abs(json.getLongValue()) < MAX_PLAIN_EPOCH_SECONDS) {
+                    // whole seconds, as step-aligned windows give: no BigDecimal needed
+                    epochSeconds = json.getLongValue();
+                    timestamp = null;
+                } else if (position == 0 && token.isNumeric()) {
                     timestamp = json.getDecimalValue();
                 } else if (position == 1 && token == JsonToken.VALUE_STRING) {
                     value = json.getText();
                 } else {
                     json.skipChildren();
+                    timestamp = null;
+                    epochSeconds = Long.MIN_VALUE;
                 }
                 position++;
             }
-            if (timestamp == null || value == null || position != 2) {
+            if ((timestamp == null && epochSeconds == Long.MIN_VALUE) || value == null || position != 2) {
                 malformedSamples++;
                 return;
             }
@@ -215,7 +228,8 @@ public class QueryRangeTranslator {
                 nonFiniteSamples++;
                 return;
             }
-            into.add(new Sample(Sample.instantOf(timestamp), value));
+            into.add(new Sample(timestamp != null ? Sample.instantOf(timestamp) : Instant.ofEpochSecond(epochSeconds),
+                    value));
         }
     }
 }

@@ -20,9 +20,22 @@ public record Sample(Instant timestamp, String value) {
         return Instant.ofEpochSecond(Math.floorDiv(totalNanos, 1_000_000_000L), Math.floorMod(totalNanos, 1_000_000_000L));
     }
 
+    /** Formatted timestamps of this thread: the series of a window share their few step timestamps. */
+    private static final ThreadLocal<java.util.Map<Instant, String>> FORMATTED =
+            ThreadLocal.withInitial(java.util.HashMap::new);
+
     /** The message timestamp format of the original service: UTC, six fractional digits, Z. */
     public static String format(Instant timestamp) {
-        return MICROS_UTC.format(timestamp);
+        java.util.Map<Instant, String> formatted = FORMATTED.get();
+        String text = formatted.get(timestamp);
+        if (text == null) {
+            if (formatted.size() >= 4096) {
+                formatted.clear();
+            }
+            text = MICROS_UTC.format(timestamp);
+            formatted.put(timestamp, text);
+        }
+        return text;
     }
 
     public double number() {
