@@ -1,5 +1,6 @@
 package k8sprom.contiv;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -13,8 +14,14 @@ final class ContainerStatistics {
     }
 
     static Map<String, Long> fromSwitchSide(Map<String, Long> switchSide) {
+        return fromSwitchSide(switchSide, new HashMap<>());
+    }
+
+    /** As above, reusing the reversed keys already computed for other interfaces (every interface has the same few). */
+    static Map<String, Long> fromSwitchSide(Map<String, Long> switchSide, Map<String, String> reversedKeys) {
         Map<String, Long> containerSide = new TreeMap<>();
-        switchSide.forEach((key, value) -> containerSide.put(reverse(key), value));
+        switchSide.forEach((key, value) ->
+                containerSide.put(reversedKeys.computeIfAbsent(key, ContainerStatistics::reverse), value));
         return containerSide;
     }
 

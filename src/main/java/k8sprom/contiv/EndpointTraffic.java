@@ -21,12 +21,13 @@ record EndpointTraffic(Endpoint endpoint, String interfaceName, Map<String, Long
             byId.putIfAbsent(endpoint.endpointId(), endpoint);
         }
         List<EndpointTraffic> traffic = new ArrayList<>();
+        Map<String, String> reversedKeys = new HashMap<>();
         for (OvsInterface ovsInterface : interfaces) {
             String endpointId = ovsInterface.endpointId();
             Endpoint endpoint = endpointId == null ? null : byId.get(endpointId);
             if (endpoint != null) {
                 traffic.add(new EndpointTraffic(endpoint, ovsInterface.name(),
-                        ContainerStatistics.fromSwitchSide(ovsInterface.statistics())));
+                        ContainerStatistics.fromSwitchSide(ovsInterface.statistics(), reversedKeys)));
             }
         }
         return traffic;

@@ -1,7 +1,23 @@
 package k8sprom.contiv;
 
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
 /**
- * A rendered /metrics answer: its body and the Content-Type that describes it.
+ * A rendered /metrics answer: its Content-Type and its body, the first {@code length} bytes of {@code buffer}.
  */
-public record Exposition(String contentType, byte[] bytes) {
+public record Exposition(String contentType, byte[] buffer, int length) {
+
+    /**
+     * The body as platform-http writes it fastest: a ByteBuffer goes to Vert.x in one piece with a Content-Length,
+     * while a byte[] is turned into an InputStream and pumped in 4 KB reads, each a round trip through a worker thread.
+     */
+    public ByteBuffer body() {
+        return ByteBuffer.wrap(buffer, 0, length).slice();
+    }
+
+    /** A copy of the body. */
+    public byte[] bytes() {
+        return Arrays.copyOf(buffer, length);
+    }
 }

@@ -9,6 +9,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Writes metric families with client_java's writers in the format the scraper's Accept header asks for: OpenMetrics,
@@ -17,11 +18,26 @@ import java.io.IOException;
 public class ExpositionRenderer {
 
     private final ExpositionFormats formats = ExpositionFormats.init();
+    // The previous answer's size: the next one is about as large, so its buffer starts there instead of growing to it
+    // by doubling (each step a copy of everything written so far).
+    private final AtomicInteger lastSize = new AtomicInteger(8192);
 
     public Exposition render(MetricSnapshots families, String accept) throws IOException {
         ExpositionFormatWriter writer = formats.findWriter(accept);
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        Body body = new Body(lastSize.get() + lastSize.get() / 8);
         writer.write(body, families);
-        return new Exposition(writer.getContentType(), body.toByteArray());
+        lastSize.set(body.size());
+        return new Exposition(writer.getContentType(), body.array(), body.size());
+    }
+
+    // Hands out its array as it is, without the copy toByteArray() makes.
+    private static final class Body extends ByteArrayOutputStream {
+        Body(int size) {
+            super(size);
+        }
+
+        byte[] array() {
+            return buf;
+        }
     }
 }
