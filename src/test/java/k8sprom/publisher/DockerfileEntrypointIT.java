@@ -51,12 +51,12 @@ class DockerfileEntrypointIT {
         env.put("KAFKA_PORT", String.valueOf(FreePort.find()));
         env.put("KAFKA_MAX_BLOCK_MS", "500");
 
-        ProcessBuilder builder = new ProcessBuilder("sh", "-c", entrypoint.replace("/app/", app + "/"))
-                .directory(app.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(app.resolve("out.log").toFile());
-        builder.environment().putAll(env);
-        Process process = builder.start();
+        // the build's class-data-sharing step, as the image runs it
+        Process training = shell(classDataSharingStep(dockerfile), env, "training.log");
+        assertTrue(training.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the training start ends by itself");
+        assertTrue(Files.size(app.resolve("app.jsa")) > 1_000_000, "the class-data archive was written");
+
+        Process process = shell(entrypoint, env, "out.log");
         try {
             HttpResponse<String> live = awaitAnswer("http://127.0.0.1:" + management + "/observe/health/live");
             assertEquals(200, live.statusCode(), live.body());
@@ -70,6 +70,23 @@ class DockerfileEntrypointIT {
                 process.destroyForcibly();
             }
         }
+    }
+
+    /** Runs a Dockerfile command with sh in the copy of /app, with the image's environment. */
+    private Process shell(String command, Map<String, String> env, String log) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder("sh", "-c", command.replace("/app/", app + "/"))
+                .directory(app.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(app.resolve(log).toFile());
+        builder.environment().putAll(env);
+        return builder.start();
+    }
+
+    private static String classDataSharingStep(String dockerfile) {
+        Matcher matcher = Pattern.compile("\\nRUN (timeout [^\\n]*ArchiveClassesAtExit(?:[^\\n]*\\\\\\n)*[^\\n]*)")
+                .matcher(dockerfile);
+        assertTrue(matcher.find(), "a RUN step that writes the class-data-sharing archive");
+        return matcher.group(1).replace("\\\n", " ");
     }
 
     private static Map<String, String> imageEnvironment(String dockerfile) {
