@@ -104,12 +104,8 @@ class ExactlyOnceIT {
 
             List<ConsumerRecord<String, String>> records = kafka.readAll(TOPIC, true, Duration.ofSeconds(3));
             Comparison comparison = compare(records, prometheus, catalog, Duration.ofSeconds(1));
-            System.out.println("Exactly-once check (kills, Kafka and Prometheus outages, downtime): " + comparison);
-            assertTrue(comparison.samplesInKafka() > 100, comparison + "\n" + publisher.logTail(80));
-            assertEquals(0, comparison.gaps(), comparison + "\n" + publisher.logTail(80));
-            assertEquals(0, comparison.duplicates(), comparison.toString());
-            assertEquals(0, comparison.outOfOrder(), comparison.toString());
-            assertEquals(0, comparison.wrongValues(), comparison.toString());
+            assertExactlyOnce("kills, Kafka and Prometheus outages, downtime", comparison, 100,
+                    publisher.logTail(80));
         }
     }
 
@@ -141,13 +137,8 @@ class ExactlyOnceIT {
             }
             List<ConsumerRecord<String, String>> records = kafka.readAll(TOPIC, true, Duration.ofSeconds(3));
             Comparison comparison = compare(records, prometheus, catalog, Duration.ofSeconds(1));
-            System.out.println("Exactly-once check (" + cycles.get() + " jittered cycles): " + comparison);
+            assertExactlyOnce(cycles.get() + " jittered cycles", comparison, 150, "");
             assertTrue(cycles.get() >= 20, "cycles: " + cycles.get());
-            assertTrue(comparison.samplesInKafka() > 150, comparison.toString());
-            assertEquals(0, comparison.gaps(), comparison.toString());
-            assertEquals(0, comparison.duplicates(), comparison.toString());
-            assertEquals(0, comparison.outOfOrder(), comparison.toString());
-            assertEquals(0, comparison.wrongValues(), comparison.toString());
         }
     }
 
@@ -176,14 +167,20 @@ class ExactlyOnceIT {
                 Thread.sleep(3000);
                 records = kafka.readAll(TOPIC, true, Duration.ofSeconds(2));
                 Comparison comparison = compare(records, prometheus, catalog, step);
-                System.out.println("Exactly-once check (look-back over 11,000 steps): " + comparison);
-                assertTrue(comparison.samplesInKafka() >= 2 * 2 * 12_500, comparison.toString());
-                assertEquals(0, comparison.gaps(), comparison.toString());
-                assertEquals(0, comparison.duplicates(), comparison.toString());
-                assertEquals(0, comparison.outOfOrder(), comparison.toString());
-                assertEquals(0, comparison.wrongValues(), comparison.toString());
+                assertExactlyOnce("look-back over 11,000 steps", comparison, 2 * 2 * 12_500 - 1, "");
             }
         }
+    }
+
+    /** Prints the figures (they are reported in README) and requires no gap, duplicate, disorder or wrong value. */
+    private static void assertExactlyOnce(String scenario, Comparison comparison, int moreSamplesThan, String context) {
+        System.out.println("Exactly-once check (" + scenario + "): " + comparison);
+        String message = comparison + (context.isEmpty() ? "" : "\n" + context);
+        assertTrue(comparison.samplesInKafka() > moreSamplesThan, message);
+        assertEquals(0, comparison.gaps(), message);
+        assertEquals(0, comparison.duplicates(), message);
+        assertEquals(0, comparison.outOfOrder(), message);
+        assertEquals(0, comparison.wrongValues(), message);
     }
 
     /**
