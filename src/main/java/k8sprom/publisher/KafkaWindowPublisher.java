@@ -203,11 +203,6 @@ public class KafkaWindowPublisher implements PositionStore, CamelContextAware, A
         // the position is written inside publish()'s transaction; nothing is left to do afterwards
     }
 
-    /** True once the positions were read, i.e. Kafka has been reachable since start. */
-    public boolean positionsLoaded() {
-        return positions != null;
-    }
-
     private void loadPositionsIfNeeded() {
         if (positions == null) {
             lock.lock();

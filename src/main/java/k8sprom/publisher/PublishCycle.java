@@ -1,6 +1,5 @@
 package k8sprom.publisher;
 
-import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -10,7 +9,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class PublishCycle {
 
     private final long startedNanos = System.nanoTime();
-    private final Instant startedAt = Instant.now();
     private final PacketLoss packetLoss = new PacketLoss();
     private final AtomicInteger failures = new AtomicInteger();
     private final AtomicInteger windowsBehind = new AtomicInteger();
@@ -50,9 +48,5 @@ public class PublishCycle {
 
     public long elapsedNanos() {
         return System.nanoTime() - startedNanos;
-    }
-
-    public Instant startedAt() {
-        return startedAt;
     }
 }

@@ -114,7 +114,9 @@ public class PublisherSteps implements CamelContextAware {
     public int publishWindow(List<OutboundMessage> messages, @Variable("query") MetricQuery query) {
         kafka.publish(messages, query.name(), query.window().end());
         metrics.published(query.name(), messages.size());
-        planner.published(query.name(), query.window(), messages.size());
+        // a long window is cut into several messages per container: the sample budget needs containers, not messages
+        int series = (int) messages.stream().map(OutboundMessage::containerId).distinct().count();
+        planner.published(query.name(), query.window(), series);
         return messages.size();
     }
 

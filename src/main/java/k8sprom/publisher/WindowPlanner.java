@@ -3,7 +3,9 @@ package k8sprom.publisher;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +32,7 @@ public class WindowPlanner {
     private int maxStepsPerQuery = 11_000;
     private long maxSamplesPerQuery = 100_000;
     /** Series per metric seen in its last response: with the sample budget, it bounds the next chunk's steps. */
-    private final java.util.Map<String, Integer> seriesCounts = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Integer> seriesCounts = new ConcurrentHashMap<>();
     /** Until a metric's series count is known, a chunk holds at most this many steps. */
     private static final int FIRST_CHUNK_STEPS = 10;
 
