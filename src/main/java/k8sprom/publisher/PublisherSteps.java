@@ -34,6 +34,9 @@ public class PublisherSteps implements CamelContextAware {
     private WindowPlanner planner;
     private QueryRangeTranslator translator;
     private PrometheusAuth auth = new PrometheusAuth();
+    private PrometheusHeaders headers = new PrometheusHeaders();
+    private PartialAnswers partialAnswers = new PartialAnswers();
+    private String partialResponseParameter = "false";
     private PublisherMetrics metrics;
     private PublisherHealth health;
     private String prometheusUrl = "";
@@ -70,7 +73,9 @@ public class PublisherSteps implements CamelContextAware {
 
     /**
      * Sets the query_range request: PromQL goes in a form body, URL-encoded here, so that + & " and braces survive
-     * and never meet Camel's placeholder or simple-language resolution.
+     * and never meet Camel's placeholder or simple-language resolution. Thanos is asked not to answer partially
+     * (partial_response=false, which Prometheus, Mimir and VictoriaMetrics ignore); extra headers (tenant, gateway)
+     * go with it.
      */
     public void prepareRequest(@Variable("query") MetricQuery query, Exchange exchange) {
         Message message = exchange.getMessage();
@@ -79,14 +84,20 @@ public class PublisherSteps implements CamelContextAware {
         message.setBody("query=" + URLEncoder.encode(query.promql(), StandardCharsets.UTF_8)
                 + "&start=" + epochSeconds(window.start())
                 + "&end=" + epochSeconds(window.end())
-                + "&step=" + window.step().toMillis() / 1000.0);
+                + "&step=" + window.step().toMillis() / 1000.0
+                + (partialResponseParameter.isEmpty() ? "" : "&partial_response=" + partialResponseParameter));
         message.setHeader(Exchange.CONTENT_TYPE, "application/x-www-form-urlencoded");
         auth.header().ifPresent(value -> message.setHeader("Authorization", value));
+        headers.current().forEach(message::setHeader);
     }
 
-    /** Reads the response as a stream into messages; skipped series and samples are logged once and counted. */
+    /**
+     * Reads the response as a stream into messages; a partial answer (with warnings) is refused unless warnings are
+     * accepted; skipped series and samples are logged once and counted.
+     */
     public List<OutboundMessage> translate(InputStream response, @Variable("query") MetricQuery query) {
         QueryRangeTranslator.Translation translation = translator.translate(response, query.metric());
+        List<OutboundMessage> messages = partialAnswers.admit(query.name(), translation);
         if (translation.skippedAnything()) {
             metrics.skipped(query.name(), "missing_label_vim_id", translation.seriesWithoutContainer());
             metrics.skipped(query.name(), "non_finite_value", translation.nonFiniteSamples());
@@ -101,7 +112,7 @@ public class PublisherSteps implements CamelContextAware {
                         translation.nonFiniteSamples(), translation.malformedSamples());
             }
         }
-        return translation.messages();
+        return messages;
     }
 
     /**
@@ -264,6 +275,25 @@ public class PublisherSteps implements CamelContextAware {
 
     public void setAuth(PrometheusAuth auth) {
         this.auth = auth;
+    }
+
+    public void setHeaders(PrometheusHeaders headers) {
+        this.headers = headers;
+    }
+
+    public void setPartialAnswers(PartialAnswers partialAnswers) {
+        this.partialAnswers = partialAnswers;
+    }
+
+    /** PROMETHEUS_PARTIAL_RESPONSE: the partial_response parameter to send, false (default) or true; omit sends none. */
+    public void setPartialResponse(String partialResponse) {
+        String setting = partialResponse == null ? "" : partialResponse.strip();
+        partialResponseParameter = switch (setting) {
+            case "false", "true" -> setting;
+            case "omit", "" -> "";
+            default -> throw new IllegalArgumentException(
+                    "PROMETHEUS_PARTIAL_RESPONSE must be false, true or omit, not " + setting);
+        };
     }
 
     public void setMetrics(PublisherMetrics metrics) {

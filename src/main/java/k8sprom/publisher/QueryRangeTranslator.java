@@ -27,9 +27,12 @@ public class QueryRangeTranslator {
     /** How Prometheus writes non-finite values; Java's parser does not read "+Inf". */
     private static final java.util.Set<String> PROMETHEUS_NON_FINITE = java.util.Set.of("NaN", "+Inf", "-Inf", "Inf");
 
-    /** What one response gave: the messages, and what was skipped. */
+    /**
+     * What one response gave: the messages, what was skipped, and the warnings the answer carried (a distributed
+     * engine's sign of a partial answer; empty for a complete one).
+     */
     public record Translation(List<OutboundMessage> messages, int seriesWithoutContainer, int nonFiniteSamples,
-                              int malformedSamples) {
+                              int malformedSamples, List<String> warnings) {
 
         public boolean skippedAnything() {
             return seriesWithoutContainer + nonFiniteSamples + malformedSamples > 0;
@@ -78,6 +81,7 @@ public class QueryRangeTranslator {
         private String status;
         private String resultType;
         private String error;
+        private final List<String> warnings = new ArrayList<>();
         private int seriesWithoutContainer;
         private int nonFiniteSamples;
         private int malformedSamples;
@@ -98,6 +102,13 @@ public class QueryRangeTranslator {
                     case "status" -> status = json.getValueAsString();
                     case "error" -> error = json.getValueAsString();
                     case "data" -> readData();
+                    case "warnings" -> readWarnings();
+                    // VictoriaMetrics' vmselect marks a partial answer this way instead of with warnings
+                    case "isPartial" -> {
+                        if (json.currentToken() == JsonToken.VALUE_TRUE) {
+                            warnings.add("the answer is marked isPartial (some storage nodes did not answer)");
+                        }
+                    }
                     default -> json.skipChildren();
                 }
             }
@@ -108,7 +119,29 @@ public class QueryRangeTranslator {
             if (!"matrix".equals(resultType)) {
                 throw new BadPrometheusResponseException("result_type", "resultType is " + resultType + ", not matrix");
             }
-            return new Translation(List.copyOf(messages), seriesWithoutContainer, nonFiniteSamples, malformedSamples);
+            return new Translation(List.copyOf(messages), seriesWithoutContainer, nonFiniteSamples, malformedSamples,
+                    List.copyOf(warnings));
+        }
+
+        /** Prometheus and its distributed successors list warnings as strings; null or [] means none. */
+        private void readWarnings() throws IOException {
+            JsonToken token = json.currentToken();
+            if (token == JsonToken.START_ARRAY) {
+                for (token = json.nextToken(); token != JsonToken.END_ARRAY; token = json.nextToken()) {
+                    addWarning(token);
+                }
+            } else if (token != JsonToken.VALUE_NULL) {
+                addWarning(token);
+            }
+        }
+
+        private void addWarning(JsonToken token) throws IOException {
+            if (token.isStructStart()) {
+                warnings.add("(a warning that is not a string)");
+                json.skipChildren();
+            } else {
+                warnings.add(json.getText());
+            }
         }
 
         private void readData() throws IOException {

@@ -2,12 +2,14 @@ package k8sprom.publisher;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,9 +18,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import k8sprom.testsupport.FreePort;
 import k8sprom.testsupport.KafkaBroker;
+import k8sprom.testsupport.LogCapture;
 import k8sprom.testsupport.PrometheusProxy;
 import k8sprom.testsupport.PrometheusServer;
 import k8sprom.testsupport.SyntheticCluster;
@@ -193,6 +197,56 @@ class ExactlyOnceIT {
     }
 
     @Test
+    void partialAnswersAreNeverPublishedAndTheirWindowsArePublishedCompleteOnceTheBackendRecovers() throws Exception {
+        Path catalog = TestCatalog.write(dir, METRICS);
+        String topic = "eo.partial";
+        String tenant = "tenant-7f3a9c-secret";
+        String token = "gateway-51d2e-secret";
+        Path tokenFile = dir.resolve("gateway-token");
+        Files.writeString(tokenFile, token + "\n");
+        Map<String, String> settings = new HashMap<>();
+        Instant started = Instant.now();
+        Instant until;
+        try (LogCapture logs = LogCapture.everything();
+             PrometheusProxy proxy = PrometheusProxy.start(prometheus.baseUrl())) {
+            // a Mimir-like gateway: a tenant and a token of its own, 403 without them
+            proxy.requireHeader("X-Scope-OrgID", tenant);
+            proxy.requireHeader("X-Gateway-Token", token);
+            settings.putAll(properties(topic, proxy.baseUrl(), catalog));
+            settings.put("prometheus.tenant", tenant);
+            settings.put("prometheus.header-files", "X-Gateway-Token=" + tokenFile);
+            try (PublisherApp app = PublisherApp.start(settings)) {
+                awaitPublishedThrough(topic, catalog, lastSettledStep(Instant.now()));
+
+                // a store is down: answers say success, carry warnings, and lack the series of vim-1
+                proxy.answerPartially("vim-1");
+                await().atMost(Duration.ofSeconds(60)).until(() -> proxy.partialAnswers() >= 3 * METRICS.length);
+                Map<String, Instant> published = newestSamples(topic);
+                Map<String, String> positions = latestValues(topic + ".positions");
+                await().atMost(Duration.ofSeconds(60)).until(() -> proxy.partialAnswers() >= 6 * METRICS.length);
+                assertEquals(published, newestSamples(topic), "nothing of a partial answer is published");
+                assertEquals(positions, latestValues(topic + ".positions"), "no position moves past a partial answer");
+                assertTrue(app.management("/observe/metrics").body().contains("reason=\"partial_response\""),
+                        "partial answers are counted as query errors");
+
+                proxy.answerCompletely();
+                until = lastSettledStep(Instant.now());
+                awaitPublishedThrough(topic, catalog, until);
+            }
+            assertEquals(0, proxy.forbidden(), "every query carried the tenant and the gateway token");
+            assertEquals(Set.of("x-scope-orgid", "x-gateway-token"), proxy.requiredHeadersSeen());
+            logs.await(Duration.ZERO, "partial_response", "store 127.0.0.1:10901 unreachable");
+            for (LogCapture.Line line : logs.lines()) {
+                assertFalse(line.message().contains(tenant) || line.message().contains(token),
+                        "a header value was logged: " + line.message());
+            }
+        }
+        Comparison comparison = compare(topic, catalog, Duration.ofSeconds(1), firstStepAfter(started), until);
+        assertExactlyOnce("partial answers for several cycles, then complete ones", comparison, METRICS.length,
+                started, until, "");
+    }
+
+    @Test
     void manyCyclesOfARandomlyJitteredTimerPublishEveryStepOnce() throws Exception {
         Path catalog = TestCatalog.write(dir, METRICS);
         String topic = "eo.jitter";
@@ -277,16 +331,29 @@ class ExactlyOnceIT {
         MetricCatalog metrics = catalog(catalog);
         int entries = metrics.metrics().size();
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-            Map<String, Instant> newest = new HashMap<>();
-            for (ConsumerRecord<String, String> record : kafka.readAll(topic, true, Duration.ofMillis(500))) {
-                JsonNode message = JSON.readTree(record.value());
-                for (JsonNode sample : message.get("data")) {
-                    newest.merge(message.get("metric_type").asText(), Instant.parse(sample.get("timestamp").asText()),
-                            (a, b) -> a.isAfter(b) ? a : b);
-                }
-            }
+            Map<String, Instant> newest = newestSamples(topic);
             return newest.size() == entries && newest.values().stream().noneMatch(t -> t.isBefore(step));
         });
+    }
+
+    /** The newest sample timestamp of each metric that the topic holds (read_committed). */
+    private static Map<String, Instant> newestSamples(String topic) throws IOException {
+        Map<String, Instant> newest = new HashMap<>();
+        for (ConsumerRecord<String, String> record : kafka.readAll(topic, true, Duration.ofMillis(500))) {
+            JsonNode message = JSON.readTree(record.value());
+            for (JsonNode sample : message.get("data")) {
+                newest.merge(message.get("metric_type").asText(), Instant.parse(sample.get("timestamp").asText()),
+                        (a, b) -> a.isAfter(b) ? a : b);
+            }
+        }
+        return newest;
+    }
+
+    /** The latest value per key of a (compacted) topic, read_committed. */
+    private static Map<String, String> latestValues(String topic) {
+        Map<String, String> latest = new HashMap<>();
+        kafka.readAll(topic, true, Duration.ofMillis(500)).forEach(record -> latest.put(record.key(), record.value()));
+        return latest;
     }
 
     private static MetricCatalog catalog(Path file) {

@@ -158,4 +158,17 @@ class QueryRangeTranslatorTest {
         assertEquals("status", error.reason());
         assertTrue(error.getMessage().contains("unexpected <by> in aggregation"), error.getMessage());
     }
+
+    @Test
+    void warningsOfAPartialAnswerAreReadWhereverTheyStand() {
+        QueryRangeTranslator.Translation partial = translate("partial-with-warnings.json", "all");
+        assertEquals(List.of("receiving partial response: store 10.0.0.7:10901 unreachable",
+                "PromQL info: metric might not be a counter"), partial.warnings());
+        assertEquals(1, partial.messages().size());
+
+        assertEquals(List.of("the answer is marked isPartial (some storage nodes did not answer)"),
+                translate("victoriametrics-partial.json", "all").warnings());
+        assertEquals(List.of(), translate("null-warnings.json", "all").warnings());
+        assertEquals(List.of(), translate("two-pods.json", "all").warnings());
+    }
 }

@@ -1,5 +1,9 @@
 package k8sprom.testsupport;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -11,14 +15,20 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A loopback HTTP proxy in front of a real Prometheus that a test controls: it forwards every request unchanged,
- * except the query requests it is told to refuse, so that one metric's queries fail while the others go on.
+ * A loopback HTTP proxy in front of a real Prometheus that a test controls, playing the gateways and distributed
+ * engines users put there: it can refuse the queries of one metric (503), require a header (403 without it, as Mimir
+ * without a tenant), and turn complete answers into partial ones (a warnings array, some series dropped, as Thanos
+ * with a store down). Otherwise it forwards requests and answers unchanged.
  */
 public final class PrometheusProxy implements AutoCloseable {
 
@@ -26,6 +36,8 @@ public final class PrometheusProxy implements AutoCloseable {
             "expect", "transfer-encoding", "keep-alive",
             // answers stay plain JSON, which the proxy can read and change
             "accept-encoding");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newFixedThreadPool(8);
@@ -35,6 +47,11 @@ public final class PrometheusProxy implements AutoCloseable {
     private final AtomicInteger refused = new AtomicInteger();
     private volatile String refuseQueriesContaining;
     private volatile int refusalStatus = 503;
+    private final Map<String, String> requiredHeaders = new ConcurrentHashMap<>();
+    private final Set<String> headerNamesSeen = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger forbidden = new AtomicInteger();
+    private final AtomicInteger partialAnswers = new AtomicInteger();
+    private volatile String dropContainer;
 
     private PrometheusProxy(String target) throws IOException {
         this.target = target;
@@ -73,6 +90,39 @@ public final class PrometheusProxy implements AutoCloseable {
         return refused.get();
     }
 
+    /** From now on, answers 403 to a request without this header and value. */
+    public void requireHeader(String name, String value) {
+        requiredHeaders.put(name.toLowerCase(), value);
+    }
+
+    /** Requests answered 403 for a missing or wrong required header. */
+    public int forbidden() {
+        return forbidden.get();
+    }
+
+    /** Names (lower case) of the headers that reached the proxy with the value it requires. */
+    public Set<String> requiredHeadersSeen() {
+        return Set.copyOf(headerNamesSeen);
+    }
+
+    /**
+     * From now on, every successful query_range answer gets a warnings array, and the series of the container
+     * {@code dropped} (its label_vim_id) are removed from it: a partial answer.
+     */
+    public void answerPartially(String dropped) {
+        dropContainer = dropped;
+    }
+
+    /** Answers stay as Prometheus gave them again. */
+    public void answerCompletely() {
+        dropContainer = null;
+    }
+
+    /** Answers made partial so far. */
+    public int partialAnswers() {
+        return partialAnswers.get();
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
@@ -83,6 +133,15 @@ public final class PrometheusProxy implements AutoCloseable {
                 respond(exchange, refusalStatus, ("{\"status\":\"error\",\"errorType\":\"unavailable\","
                         + "\"error\":\"refused by the test's proxy\"}").getBytes(StandardCharsets.UTF_8));
                 return;
+            }
+            for (Map.Entry<String, String> required : requiredHeaders.entrySet()) {
+                List<String> given = exchange.getRequestHeaders().get(required.getKey());
+                if (given == null || !given.contains(required.getValue())) {
+                    forbidden.incrementAndGet();
+                    respond(exchange, 403, "missing or wrong header".getBytes(StandardCharsets.UTF_8));
+                    return;
+                }
+                headerNamesSeen.add(required.getKey());
             }
             HttpRequest.Builder forward = HttpRequest.newBuilder(URI.create(target + exchange.getRequestURI()))
                     .timeout(Duration.ofSeconds(60))
@@ -105,8 +164,27 @@ public final class PrometheusProxy implements AutoCloseable {
             }
             response.headers().firstValue("Content-Type")
                     .ifPresent(type -> exchange.getResponseHeaders().set("Content-Type", type));
-            respond(exchange, response.statusCode(), response.body());
+            String dropped = dropContainer;
+            boolean partial = dropped != null && response.statusCode() == 200
+                    && exchange.getRequestURI().getPath().endsWith("/query_range");
+            respond(exchange, response.statusCode(), partial ? partial(response.body(), dropped) : response.body());
         }
+    }
+
+    private byte[] partial(byte[] answer, String dropped) throws IOException {
+        ObjectNode json = (ObjectNode) JSON.readTree(answer);
+        if (!"success".equals(json.path("status").asText())) {
+            return answer;
+        }
+        ArrayNode result = (ArrayNode) json.path("data").path("result");
+        for (Iterator<JsonNode> series = result.elements(); series.hasNext(); ) {
+            if (dropped.equals(series.next().path("metric").path("label_vim_id").asText())) {
+                series.remove();
+            }
+        }
+        json.putArray("warnings").add("receiving partial response: store 127.0.0.1:10901 unreachable (test proxy)");
+        partialAnswers.incrementAndGet();
+        return JSON.writeValueAsBytes(json);
     }
 
     private static void respond(HttpExchange exchange, int status, byte[] body) throws IOException {
