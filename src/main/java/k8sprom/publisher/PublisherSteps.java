@@ -53,7 +53,7 @@ public class PublisherSteps implements CamelContextAware {
         for (MetricCatalog.RenderedMetric metric : catalog.metrics()) {
             String name = metric.definition().name();
             registerGauges(name);
-            Optional<WindowPlanner.PlannedWindow> planned = planner.next(name);
+            Optional<WindowPlanner.PlannedWindow> planned = planner.next(name, metric.definition().continuesAfter());
             if (planned.isEmpty()) {
                 catchingUp.put(name, false);
                 continue;
@@ -85,10 +85,8 @@ public class PublisherSteps implements CamelContextAware {
     }
 
     /** Reads the response as a stream into messages; skipped series and samples are logged once and counted. */
-    public List<OutboundMessage> translate(InputStream response, @Variable("query") MetricQuery query,
-                                           @Variable("cycle") PublishCycle cycle) {
-        QueryRangeTranslator.Translation translation =
-                translator.translate(response, query.metric(), cycle.packetLoss());
+    public List<OutboundMessage> translate(InputStream response, @Variable("query") MetricQuery query) {
+        QueryRangeTranslator.Translation translation = translator.translate(response, query.metric());
         if (translation.skippedAnything()) {
             metrics.skipped(query.name(), "missing_label_vim_id", translation.seriesWithoutContainer());
             metrics.skipped(query.name(), "non_finite_value", translation.nonFiniteSamples());
@@ -120,15 +118,6 @@ public class PublisherSteps implements CamelContextAware {
         return messages.size();
     }
 
-    /** The derived packet-loss messages of the cycle, from the rates its branches recorded. */
-    public void publishPacketLoss(@Variable("cycle") PublishCycle cycle) {
-        List<OutboundMessage> messages = cycle.packetLoss().derive();
-        if (!messages.isEmpty()) {
-            kafka.publish(messages, null, null);
-            metrics.published("packet_loss_percentage", messages.size());
-        }
-    }
-
     /** True for a cycle's first round, and again while some metric has settled data left and nothing failed. */
     public boolean anotherRound(@Variable("cycle") PublishCycle cycle) {
         return cycle.nextRound(maxRoundsPerCycle);
@@ -149,10 +138,10 @@ public class PublisherSteps implements CamelContextAware {
     public void publishFailed(@Variable("query") MetricQuery query, @Variable("cycle") PublishCycle cycle,
                               Exchange exchange) {
         Exception error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        String metric = query != null ? query.name() : "packet_loss_percentage";
-        metrics.publishFailed(metric);
+        metrics.publishFailed(query.name());
         cycle.failed();
-        LOG.error("Metric {}: publishing to Kafka failed, nothing of it was committed: {}", metric, describe(error));
+        LOG.error("Metric {}: publishing to Kafka failed, nothing of it was committed: {}", query.name(),
+                describe(error));
     }
 
     /**

@@ -61,9 +61,9 @@ public class QueryRangeTranslator {
         this.maxSamplesPerMessage = maxSamplesPerMessage;
     }
 
-    public Translation translate(InputStream response, MetricDefinition metric, PacketLoss packetLoss) {
+    public Translation translate(InputStream response, MetricDefinition metric) {
         try (JsonParser json = JSON.createParser(response)) {
-            return new ResponseReader(json, metric, packetLoss).read();
+            return new ResponseReader(json, metric).read();
         } catch (JsonParseException e) {
             throw new BadPrometheusResponseException("not_json", "response is not valid JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
@@ -74,7 +74,6 @@ public class QueryRangeTranslator {
     private final class ResponseReader {
         private final JsonParser json;
         private final MetricDefinition metric;
-        private final PacketLoss packetLoss;
         private final List<OutboundMessage> messages = new ArrayList<>();
         private String status;
         private String resultType;
@@ -83,10 +82,9 @@ public class QueryRangeTranslator {
         private int nonFiniteSamples;
         private int malformedSamples;
 
-        ResponseReader(JsonParser json, MetricDefinition metric, PacketLoss packetLoss) {
+        ResponseReader(JsonParser json, MetricDefinition metric) {
             this.json = json;
             this.metric = metric;
-            this.packetLoss = packetLoss;
         }
 
         Translation read() throws IOException {
@@ -167,7 +165,6 @@ public class QueryRangeTranslator {
                 List<Sample> part = samples.subList(from, Math.min(samples.size(), from + maxSamplesPerMessage));
                 messages.add(new OutboundMessage(containerId, MessageWriter.samples(containerId, metric, part)));
             }
-            packetLoss.record(metric.name(), containerId, samples.get(samples.size() - 1));
         }
 
         /** The series' label_vim_id (the last one, should a label repeat); the other labels are only skipped. */
