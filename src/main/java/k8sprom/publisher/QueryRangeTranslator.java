@@ -8,9 +8,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.util.ArrayList;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Turns a query_range response into messages, reading it as a stream so that memory holds one series at a time
@@ -25,7 +26,7 @@ public class QueryRangeTranslator {
     static final String CONTAINER_LABEL = "label_vim_id";
     private static final JsonFactory JSON = new JsonFactory();
     /** How Prometheus writes non-finite values; Java's parser does not read "+Inf". */
-    private static final java.util.Set<String> PROMETHEUS_NON_FINITE = java.util.Set.of("NaN", "+Inf", "-Inf", "Inf");
+    private static final Set<String> PROMETHEUS_NON_FINITE = Set.of("NaN", "+Inf", "-Inf", "Inf");
 
     /**
      * What one response gave: the messages, what was skipped, and the warnings the answer carried (a distributed
