@@ -14,7 +14,7 @@ class ContivExporterTest {
 
         exporter.start();
 
-        assertThrows(IllegalStateException.class, exporter::scrape);
+        assertThrows(IllegalStateException.class, () -> exporter.scrape(null, null, null));
         exporter.close();
     }
 
