@@ -1,6 +1,8 @@
 package k8sprom.contiv;
 
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.apache.camel.Header;
@@ -129,8 +131,7 @@ public class ContivExporter implements Closeable {
         // A filtered answer is rare (a person looking at a few families) and is rendered for the one request.
         List<MetricSnapshot> chosen = new ArrayList<>();
         for (MetricSnapshot family : collector.collect().families()) {
-            if (wanted.contains(family.getMetadata().getPrometheusName())
-                    || wanted.contains(family.getMetadata().getName())) {
+            if (wanted.contains(exposedName(family))) {
                 chosen.add(family);
             }
         }
@@ -216,6 +217,15 @@ public class ContivExporter implements Closeable {
         return PemTls.context(new PemTls.File(base + "_CA_CERT", Path.of(caCert)),
                 certificate.isBlank() ? null : new PemTls.File(base + "_CERTIFICATE", Path.of(certificate)),
                 privateKey.isBlank() ? null : new PemTls.File(base + "_PRIVATE_KEY", Path.of(privateKey)));
+    }
+
+    // The name a scraper sees: client_java keeps counters and infos without their _total and _info suffixes.
+    private static String exposedName(MetricSnapshot family) {
+        String name = family.getMetadata().getPrometheusName();
+        if (family instanceof CounterSnapshot) {
+            return name + "_total";
+        }
+        return family instanceof InfoSnapshot ? name + "_info" : name;
     }
 
     private static boolean acceptsGzip(String acceptEncoding) {
