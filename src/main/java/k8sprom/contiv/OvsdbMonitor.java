@@ -108,6 +108,11 @@ final class OvsdbMonitor implements Closeable {
         return live != null;
     }
 
+    /** Why there is no live replica (the last session's end, or the last failed attempt). */
+    String downBecause() {
+        return downBecause;
+    }
+
     Method method() {
         return method;
     }
