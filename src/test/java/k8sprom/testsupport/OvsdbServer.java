@@ -90,6 +90,11 @@ public final class OvsdbServer implements AutoCloseable {
         stop();
     }
 
+    /** The server's process ID (for CPU measurements), while it runs. */
+    public long pid() {
+        return process.pid();
+    }
+
     public int port() {
         return port;
     }
