@@ -151,6 +151,9 @@ final class OvsdbMonitor implements Closeable {
             try {
                 session = startSession();
                 live = session;
+                if (closed) {
+                    break;
+                }
                 onChange.run();
                 backoff = firstBackoff;
                 LOG.info("OVSDB {}: {} replica of {} Interface rows is live", address, method.request,
@@ -209,7 +212,12 @@ final class OvsdbMonitor implements Closeable {
                 session.connection.close();
                 throw e;
             }
-            session.start(asked, initial);
+            try {
+                session.start(asked, initial);
+            } catch (RuntimeException e) {
+                session.connection.close();
+                throw e;
+            }
             return session;
         }
     }
@@ -290,9 +298,9 @@ final class OvsdbMonitor implements Closeable {
             }
         }
 
-        /** Probes the session with an echo whenever it was quiet for a while; returns why it ended. */
+        /** Probes the session with an echo every probe interval; returns why it ended. */
         String watch() throws InterruptedException {
-            while (true) {
+            while (!closed) {
                 try {
                     return connection.closed().get(probeInterval.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (TimeoutException quiet) {
@@ -305,6 +313,7 @@ final class OvsdbMonitor implements Closeable {
                     return String.valueOf(e.getCause());
                 }
             }
+            return "closed by the exporter";
         }
     }
 }
