@@ -32,6 +32,7 @@ final class OvsdbMonitor implements Closeable {
     private static final String MONITOR_ID = "contiv-exporter-interfaces";
     private static final String NO_TRANSACTION = "00000000-0000-0000-0000-000000000000";
     private static final List<String> COLUMNS = List.of("name", "external_ids", "statistics");
+    private static final int INITIAL_ROWS_TIMEOUTS = 10;
 
     /** The monitor methods, newest first, with the notification each one sends. */
     enum Method {
@@ -201,7 +202,9 @@ final class OvsdbMonitor implements Closeable {
             Method asked = method;
             JsonNode initial;
             try {
-                initial = session.connection.call(asked.request, params(asked), timeout);
+                // The initial rows are the whole table: a large one on a busy server takes longer than one call.
+                initial = session.connection.call(asked.request, params(asked),
+                        timeout.multipliedBy(INITIAL_ROWS_TIMEOUTS));
             } catch (SourceException e) {
                 // ovsdb-server answers a method it does not implement with the error "unknown method"
                 if (e.getMessage().contains("unknown method") && asked != Method.MONITOR) {
