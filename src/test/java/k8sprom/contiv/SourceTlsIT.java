@@ -7,9 +7,19 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,6 +129,22 @@ class SourceTlsIT {
     }
 
     @Test
+    void readsNetmasterOverHttpsWithAClientCertificate() throws Exception {
+        try (HttpsFront front = HttpsFront.start(netmaster.baseUri());
+             ExporterApp app = ExporterApp.start(Map.of(
+                     "contiv.mode", "netmaster",
+                     "contiv.netmaster-url", front.uri().toString(),
+                     "contiv.netmaster-ca-cert", pki.resolve("ca.pem").toString(),
+                     "contiv.netmaster-certificate", pki.resolve("client.pem").toString(),
+                     "contiv.netmaster-private-key", pki.resolve("client-rsa.key").toString()))) {
+            Exposed metrics = Exposed.parse(app.scrape().body());
+
+            assertEquals(1, metrics.get("contiv_up{source=\"netmaster\"}"));
+            assertEquals(3, metrics.get("contiv_tenants"));
+        }
+    }
+
+    @Test
     void wrongOrMissingFilesStopStartUpNamingTheSetting() throws Exception {
         Path notPem = Files.writeString(work.resolve("not.pem"), "hello", StandardCharsets.US_ASCII);
         ContivExporter missingKey = netplugin(ovs.sslTarget());
@@ -154,6 +180,52 @@ class SourceTlsIT {
     }
 
     // ---------------------------------------------------------------------------------------------------- helpers
+
+    /**
+     * Netmaster behind HTTPS with the test CA's server certificate, asking for a client certificate: it passes GETs
+     * on to the simulator.
+     */
+    private static final class HttpsFront implements AutoCloseable {
+        private final HttpsServer server;
+        private final HttpClient plain = HttpClient.newHttpClient();
+
+        private HttpsFront(URI target) throws IOException {
+            server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
+            SSLContext context = PemTls.context(file("ca.pem"), file("server.pem"), file("server.key"));
+            server.setHttpsConfigurator(new HttpsConfigurator(context) {
+                @Override
+                public void configure(HttpsParameters parameters) {
+                    SSLParameters ssl = context.getDefaultSSLParameters();
+                    ssl.setNeedClientAuth(true);
+                    parameters.setSSLParameters(ssl);
+                }
+            });
+            server.createContext("/", exchange -> {
+                try (exchange) {
+                    HttpResponse<byte[]> answer = plain.send(HttpRequest.newBuilder(target.resolve(
+                            exchange.getRequestURI().getRawPath())).build(), HttpResponse.BodyHandlers.ofByteArray());
+                    exchange.sendResponseHeaders(answer.statusCode(), answer.body().length);
+                    exchange.getResponseBody().write(answer.body());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            server.start();
+        }
+
+        static HttpsFront start(URI target) throws IOException {
+            return new HttpsFront(target);
+        }
+
+        URI uri() {
+            return URI.create("https://127.0.0.1:" + server.getAddress().getPort());
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
+    }
 
     private static ContivExporter netplugin(String ovsdb) {
         ContivExporter exporter = new ContivExporter();
