@@ -80,7 +80,8 @@ final class ContivCollector {
      */
     void prepare() {
         NetmasterMetadata metadata = metadataCache.peek();
-        if (metadata == null) {
+        if (metadata == null || asked.isEmpty()) {
+            // nobody scraped yet: nothing to be ready for
             return;
         }
         ServedFamilies families = familiesFor(metadata, mode.netplugin() ? ovsdb.currentRows() : null);
