@@ -33,8 +33,11 @@ final class ContivCollector {
     private final ExpositionRenderer renderer = new ExpositionRenderer();
     private final NetpluginMetrics netpluginMetrics;
     private final NetmasterMetrics netmasterMetrics;
-    // The formats scrapers asked for, rendered ahead of them when the replica changes.
-    private final Map<ServedFamilies.Variant, ExpositionFormatWriter> asked = new ConcurrentHashMap<>();
+    // Building ahead of scrapes only pays while someone scrapes: variants not asked for this long are not prepared.
+    private static final long ASKED_RECENTLY_NANOS = Duration.ofMinutes(2).toNanos();
+
+    // The formats scrapers asked for, and when they last did: rendered ahead of them when the replica changes.
+    private final Map<ServedFamilies.Variant, Asked> asked = new ConcurrentHashMap<>();
     private ServedFamilies served;
 
     /** ovsdb is null unless the mode includes netplugin. */
@@ -54,7 +57,7 @@ final class ContivCollector {
 
     /** One scrape's answer in the given format. */
     Exposition scrape(ExpositionFormatWriter writer, boolean gzip) {
-        asked.putIfAbsent(new ServedFamilies.Variant(writer.getContentType(), gzip), writer);
+        asked.put(new ServedFamilies.Variant(writer.getContentType(), gzip), new Asked(writer, System.nanoTime()));
         return collect().render(writer, gzip);
     }
 
@@ -79,13 +82,18 @@ final class ContivCollector {
      * from the metadata already in the cache, so that scrape usually finds them ready.
      */
     void prepare() {
+        long now = System.nanoTime();
+        asked.values().removeIf(variant -> now - variant.at() > ASKED_RECENTLY_NANOS);
         NetmasterMetadata metadata = metadataCache.peek();
         if (metadata == null || asked.isEmpty()) {
-            // nobody scraped yet: nothing to be ready for
+            // nobody scraped lately: nothing to be ready for
             return;
         }
         ServedFamilies families = familiesFor(metadata, mode.netplugin() ? ovsdb.currentRows() : null);
-        asked.forEach((variant, writer) -> families.render(writer, variant.gzip()));
+        asked.forEach((variant, recent) -> families.render(recent.writer(), variant.gzip()));
+    }
+
+    private record Asked(ExpositionFormatWriter writer, long at) {
     }
 
     private synchronized ServedFamilies familiesFor(NetmasterMetadata metadata, InterfaceReplica.Rows rows) {

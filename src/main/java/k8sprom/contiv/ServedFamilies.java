@@ -42,9 +42,16 @@ final class ServedFamilies {
     }
 
     Exposition render(ExpositionFormatWriter writer, boolean gzip) {
-        return rendered.computeIfAbsent(new Variant(writer.getContentType(), gzip), variant -> {
+        Variant variant = new Variant(writer.getContentType(), gzip);
+        Exposition done = rendered.get(variant);
+        if (done != null) {
+            return done;
+        }
+        // The gzip variant compresses the plain one, so a format is written once however many encodings are asked.
+        Exposition plain = gzip ? render(writer, false) : null;
+        return rendered.computeIfAbsent(variant, v -> {
             try {
-                return renderer.render(families, writer, gzip);
+                return gzip ? renderer.gzip(plain) : renderer.render(families, writer, false);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

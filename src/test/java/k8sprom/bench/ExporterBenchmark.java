@@ -145,7 +145,7 @@ final class ExporterBenchmark {
             throws Exception {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(2)).build();
-        try (Exporter exporter = Exporter.start(work, cacheSeconds, ovs, netmaster, jvm)) {
+        try (Exporter exporter = Exporter.start(work, cacheSeconds, gzip, ovs, netmaster, jvm)) {
             Random random = new Random(1);
             byte[] body = new byte[0];
             List<Double> millis = new ArrayList<>();
@@ -204,7 +204,7 @@ final class ExporterBenchmark {
         double exporterCpu;
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         double exporterItself;
-        try (Exporter exporter = Exporter.start(work, "10", ovs, netmaster, jvm)) {
+        try (Exporter exporter = Exporter.start(work, "10", true, ovs, netmaster, jvm)) {
             double before = ProcStat.cpuSeconds(exporter.jar.pid());
             exporterCpu = ovsdbCpu(ovs, () -> exporter.scrape(http, true)) * perMinute;
             exporterItself = (ProcStat.cpuSeconds(exporter.jar.pid()) - before) * perMinute;
@@ -250,8 +250,9 @@ final class ExporterBenchmark {
             this.scrape = scrape;
         }
 
-        static Exporter start(Path work, String cacheSeconds, OvsdbServer ovs, FakeNetmaster netmaster,
-                              List<String> jvm) throws Exception {
+        /** Started and scraped until ready in the encoding the measurement then asks for. */
+        static Exporter start(Path work, String cacheSeconds, boolean gzip, OvsdbServer ovs,
+                              FakeNetmaster netmaster, List<String> jvm) throws Exception {
             int port = FreePort.find();
             Map<String, String> env = new LinkedHashMap<>();
             env.put("PUBLISHER_ENABLED", "false");
@@ -270,7 +271,8 @@ final class ExporterBenchmark {
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
             while (true) {
                 try {
-                    if (new String(exporter.scrape(http, false), StandardCharsets.UTF_8).contains("contiv_up{source=\"ovsdb\"} 1")) {
+                    byte[] body = exporter.scrape(http, gzip);
+                    if (new String(gzip ? gunzip(body) : body, StandardCharsets.UTF_8).contains("contiv_up{source=\"ovsdb\"} 1")) {
                         return exporter;
                     }
                 } catch (IOException | IllegalStateException notYet) {
