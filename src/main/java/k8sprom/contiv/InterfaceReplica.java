@@ -26,12 +26,13 @@ final class InterfaceReplica {
     record Rows(long version, List<OvsInterface> interfaces) {
     }
 
-    InterfaceReplica() {
-        this.rows = new HashMap<>();
-    }
-
+    // Private with a factory: Camel JBang instantiates every compiled class with a non-private no-arg constructor.
     private InterfaceReplica(Map<String, OvsInterface> rows) {
         this.rows = new HashMap<>(rows);
+    }
+
+    static InterfaceReplica empty() {
+        return new InterfaceReplica(Map.of());
     }
 
     /** A replica to continue from when a monitor_cond_since finds the last transaction it saw. */

@@ -251,16 +251,16 @@ final class OvsdbMonitor implements Closeable {
                 case MONITOR_COND_SINCE -> {
                     boolean found = initial.path(0).asBoolean(false);
                     // found: the server sent only what changed since the last transaction this exporter saw
-                    replica = found && lastReplica != null ? lastReplica.copy() : new InterfaceReplica();
+                    replica = found && lastReplica != null ? lastReplica.copy() : InterfaceReplica.empty();
                     replica.applyUpdates2(initial.path(2));
                     lastTransaction = initial.path(1).asText(NO_TRANSACTION);
                 }
                 case MONITOR_COND -> {
-                    replica = new InterfaceReplica();
+                    replica = InterfaceReplica.empty();
                     replica.applyUpdates2(initial);
                 }
                 case MONITOR -> {
-                    replica = new InterfaceReplica();
+                    replica = InterfaceReplica.empty();
                     replica.applyUpdates(initial);
                 }
             }

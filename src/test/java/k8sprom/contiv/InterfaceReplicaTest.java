@@ -18,7 +18,7 @@ class InterfaceReplicaTest {
 
     @Test
     void initialRowsLeaveColumnsAtTheirDefaultOut() throws Exception {
-        InterfaceReplica replica = new InterfaceReplica();
+        InterfaceReplica replica = InterfaceReplica.empty();
         replica.applyUpdates2(JSON.readTree("""
                 {"Interface": {
                   "u1": {"initial": {"name": "vport1", "external_ids": ["map", [["endpoint-id", "ep-1"]]],
@@ -33,7 +33,7 @@ class InterfaceReplicaTest {
 
     @Test
     void aModifyChangesOnlyTheGivenColumnsAndItsMapDiffAddsChangesAndRemovesKeys() throws Exception {
-        InterfaceReplica replica = new InterfaceReplica();
+        InterfaceReplica replica = InterfaceReplica.empty();
         replica.applyUpdates2(JSON.readTree("""
                 {"Interface": {"u1": {"insert": {"name": "vport1", "external_ids": ["map", [["endpoint-id", "ep-1"]]],
                   "statistics": ["map", [["rx_bytes", 10], ["tx_bytes", 20], ["collisions", 0]]]}}}}"""));
@@ -51,7 +51,7 @@ class InterfaceReplicaTest {
 
     @Test
     void aDeleteRemovesTheRow() throws Exception {
-        InterfaceReplica replica = new InterfaceReplica();
+        InterfaceReplica replica = InterfaceReplica.empty();
         replica.applyUpdates2(JSON.readTree("{\"Interface\": {\"u1\": {\"insert\": {\"name\": \"a\"}},"
                 + " \"u2\": {\"insert\": {\"name\": \"b\"}}}}"));
 
@@ -62,7 +62,7 @@ class InterfaceReplicaTest {
 
     @Test
     void theOriginalMonitorsUpdatesCarryWholeRows() throws Exception {
-        InterfaceReplica replica = new InterfaceReplica();
+        InterfaceReplica replica = InterfaceReplica.empty();
         replica.applyUpdates(JSON.readTree("""
                 {"Interface": {"u1": {"new": {"name": "a", "external_ids": ["map", []],
                   "statistics": ["map", [["rx_bytes", 1], ["tx_bytes", 2]]]}},
@@ -78,7 +78,7 @@ class InterfaceReplicaTest {
 
     @Test
     void aModifyOfARowTheReplicaDoesNotHoldIsAnError() throws Exception {
-        InterfaceReplica replica = new InterfaceReplica();
+        InterfaceReplica replica = InterfaceReplica.empty();
 
         SourceException failure = assertThrows(SourceException.class, () -> replica.applyUpdates2(
                 JSON.readTree("{\"Interface\": {\"u9\": {\"modify\": {\"name\": \"x\"}}}}")));
@@ -88,7 +88,7 @@ class InterfaceReplicaTest {
 
     @Test
     void readersOfOneVersionShareOneList() throws Exception {
-        InterfaceReplica replica = new InterfaceReplica();
+        InterfaceReplica replica = InterfaceReplica.empty();
         replica.applyUpdates2(JSON.readTree("{\"Interface\": {\"u1\": {\"insert\": {\"name\": \"a\"}}}}"));
 
         assertSame(replica.rows(), replica.rows());
