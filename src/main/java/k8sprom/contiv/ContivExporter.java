@@ -228,7 +228,7 @@ public class ContivExporter implements Closeable {
         return family instanceof InfoSnapshot ? name + "_info" : name;
     }
 
-    private static boolean acceptsGzip(String acceptEncoding) {
+    static boolean acceptsGzip(String acceptEncoding) {
         if (acceptEncoding == null) {
             return false;
         }
