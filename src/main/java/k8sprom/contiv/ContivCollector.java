@@ -1,5 +1,6 @@
 package k8sprom.contiv;
 
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.slf4j.Logger;
@@ -12,12 +13,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One collection: reads OVS statistics fresh while Netmaster metadata is fetched (or taken from the short cache),
- * joins the two and builds every metric family. A source that fails only turns its contiv_up to 0.
+ * Builds the metric families from the OVSDB replica and Netmaster's metadata, once per change of either, and serves
+ * their renderings to scrapes. A scrape first makes the replica as fresh as OVSDB (the monitor's echo barrier) and
+ * takes the metadata from its short cache; only if one of them differs from what the served families were built from
+ * are they built again. A source that fails only turns its contiv_up to 0.
  */
 final class ContivCollector {
 
@@ -26,39 +28,93 @@ final class ContivCollector {
     private final ExporterMode mode;
     private final NetmasterMetadataSource netmaster;
     private final MetadataCache<NetmasterMetadata> metadataCache;
-    private final OvsdbClient ovsdb;
-    private final Executor executor;
+    private final SingleFlight<NetmasterMetadata> metadataReads = new SingleFlight<>();
+    private final OvsdbMonitor ovsdb;
+    private final ExpositionRenderer renderer = new ExpositionRenderer();
     private final NetpluginMetrics netpluginMetrics;
     private final NetmasterMetrics netmasterMetrics;
+    // Building ahead of scrapes only pays while someone scrapes: variants not asked for this long are not prepared.
+    private static final long ASKED_RECENTLY_NANOS = Duration.ofMinutes(2).toNanos();
+
+    // The formats scrapers asked for, and when they last did: rendered ahead of them when the replica changes.
+    private final Map<ServedFamilies.Variant, Asked> asked = new ConcurrentHashMap<>();
+    private ServedFamilies served;
 
     /** ovsdb is null unless the mode includes netplugin. */
     ContivCollector(ExporterMode mode, Naming naming, Duration metadataTtl, NetmasterMetadataSource netmaster,
-                    OvsdbClient ovsdb, Executor executor) {
+                    OvsdbMonitor ovsdb) {
         this.mode = mode;
         this.netmaster = netmaster;
         this.metadataCache = new MetadataCache<>(metadataTtl, NetmasterMetadata::allUp, System::nanoTime);
         this.ovsdb = ovsdb;
-        this.executor = executor;
         this.netpluginMetrics = new NetpluginMetrics(naming, metadataTtl);
         this.netmasterMetrics = new NetmasterMetrics(naming, metadataTtl);
     }
 
-    MetricSnapshots collect() {
-        long start = System.nanoTime();
-        CompletableFuture<List<OvsInterface>> interfaces = mode.netplugin()
-                ? CompletableFuture.supplyAsync(ovsdb::interfaces, executor) : null;
-        NetmasterMetadata metadata = metadataCache.get(netmaster::fetch);
+    ExpositionFormatWriter writerFor(String accept) {
+        return renderer.writerFor(accept);
+    }
 
+    /** One scrape's answer in the given format. */
+    Exposition scrape(ExpositionFormatWriter writer, boolean gzip) {
+        asked.put(new ServedFamilies.Variant(writer.getContentType(), gzip), new Asked(writer, System.nanoTime()));
+        return collect().render(writer, gzip);
+    }
+
+    /** The families for a scrape: as fresh as OVSDB at this moment, metadata from the cache or Netmaster. */
+    ServedFamilies collect() {
+        // Concurrent scrapes share one metadata read; each still passes its own OVSDB barrier.
+        NetmasterMetadata metadata = metadataReads.run(() -> metadataCache.get(netmaster::fetch));
+        InterfaceReplica.Rows rows = null;
+        if (mode.netplugin()) {
+            try {
+                rows = ovsdb.freshRows();
+            } catch (SourceException e) {
+                // the monitor logs each disconnection once; this would repeat it at every scrape
+                LOG.debug("OVSDB statistics not served: {}", e.getMessage());
+            }
+        }
+        return familiesFor(metadata, rows);
+    }
+
+    /**
+     * After the replica changed: builds the families and renders the formats scrapers use ahead of the next scrape,
+     * from the metadata already in the cache, so that scrape usually finds them ready.
+     */
+    void prepare() {
+        long now = System.nanoTime();
+        asked.values().removeIf(variant -> now - variant.at() > ASKED_RECENTLY_NANOS);
+        NetmasterMetadata metadata = metadataCache.peek();
+        if (metadata == null || asked.isEmpty()) {
+            // nobody scraped lately: nothing to be ready for
+            return;
+        }
+        ServedFamilies families = familiesFor(metadata, mode.netplugin() ? ovsdb.currentRows() : null);
+        asked.forEach((variant, recent) -> families.render(recent.writer(), variant.gzip()));
+    }
+
+    private record Asked(ExpositionFormatWriter writer, long at) {
+    }
+
+    private synchronized ServedFamilies familiesFor(NetmasterMetadata metadata, InterfaceReplica.Rows rows) {
+        ServedFamilies.Inputs inputs = new ServedFamilies.Inputs(metadata, rows == null ? -1 : rows.version());
+        if (served != null && served.inputs().equals(inputs)) {
+            return served;
+        }
+        served = new ServedFamilies(inputs, build(metadata, rows), renderer);
+        return served;
+    }
+
+    private MetricSnapshots build(NetmasterMetadata metadata, InterfaceReplica.Rows rows) {
+        long start = System.nanoTime();
         Map<String, Boolean> up = new TreeMap<>(metadata.up());
         List<MetricSnapshot> families = new ArrayList<>();
         if (mode.netplugin()) {
-            try {
-                List<OvsInterface> rows = SourceException.await(interfaces);
-                up.put("ovsdb", true);
-                families.addAll(netpluginMetrics.snapshots(EndpointTraffic.join(metadata.endpoints(), rows)));
-            } catch (SourceException e) {
-                LOG.warn(e.getMessage());
-                up.put("ovsdb", false);
+            up.put("ovsdb", rows != null);
+            // While OVSDB is away the statistics are left out, so no counter stays frozen at an old value.
+            if (rows != null) {
+                families.addAll(netpluginMetrics.snapshots(EndpointTraffic.join(metadata.endpoints(),
+                        rows.interfaces())));
             }
         }
         if (mode.netmaster() && metadata.counts() != null) {

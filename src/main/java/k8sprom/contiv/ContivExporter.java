@@ -1,27 +1,43 @@
 package k8sprom.contiv;
 
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.InfoSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLContext;
 import java.io.Closeable;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The bean behind /metrics: takes its settings from the route file, builds the exporter's parts when the mode turns
- * it on, and lets concurrent scrapes share one collection.
+ * it on (the OVSDB monitor starts with it), and answers each scrape with the bytes for its format.
  */
 public class ContivExporter implements Closeable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ContivExporter.class);
     private static final Duration OVSDB_FIRST_BACKOFF = Duration.ofMillis(250);
     private static final Duration OVSDB_MAX_BACKOFF = Duration.ofSeconds(8);
+    // ovsdb-server's own inactivity probe: a quiet session is checked with an echo after this long.
+    private static final Duration OVSDB_PROBE_INTERVAL = Duration.ofSeconds(5);
 
     private String mode = "";
     private String naming = "default";
@@ -30,11 +46,22 @@ public class ContivExporter implements Closeable {
     private String ovsdb = "tcp:127.0.0.1:6640";
     private long callTimeoutMillis = 2000;
     private long metadataCacheSeconds = 10;
+    private String ovsdbPrivateKey = "";
+    private String ovsdbCertificate = "";
+    private String ovsdbCaCert = "";
+    private String etcdCaCert = "";
+    private String etcdCertificate = "";
+    private String etcdPrivateKey = "";
+    private String netmasterCaCert = "";
+    private String netmasterCertificate = "";
+    private String netmasterPrivateKey = "";
 
-    private final SingleFlight<MetricSnapshots> scrapes = new SingleFlight<>();
     private ExecutorService executor;
-    private OvsdbClient ovsdbClient;
+    private ExecutorService preparer;
+    private OvsdbMonitor ovsdbMonitor;
     private ContivCollector collector;
+    private final ExpositionRenderer filteredRenderer = new ExpositionRenderer();
+    private final AtomicBoolean prepareQueued = new AtomicBoolean();
 
     /** Checks every setting, so a mistake stops startup with a message instead of surfacing at the first scrape. */
     public void start() {
@@ -58,38 +85,170 @@ public class ContivExporter implements Closeable {
                     + " needs CONTIV_NETMASTER_URL or CONTIV_ETCD to find Netmaster");
         }
         OvsdbAddress ovsdbAddress = exporterMode.netplugin() ? OvsdbAddress.parse(ovsdb) : null;
+        SSLContext ovsdbTls = ovsdbAddress == null ? null : ovsdbTls(ovsdbAddress);
+        SSLContext etcdTls = httpsTls("CONTIV_ETCD", staticNetmaster == null ? EtcdLeaderLookup.etcdBaseUri(etcd)
+                : null, etcdCaCert, etcdCertificate, etcdPrivateKey);
+        SSLContext netmasterTls = httpsTls("CONTIV_NETMASTER_URL", staticNetmaster, netmasterCaCert,
+                netmasterCertificate, netmasterPrivateKey);
 
-        executor = Executors.newCachedThreadPool(daemonThreads());
-        JsonHttp http = new JsonHttp(timeout);
-        EtcdLeaderLookup leaderLookup = staticNetmaster == null ? new EtcdLeaderLookup(etcd, http) : null;
+        executor = Executors.newCachedThreadPool(daemonThreads("contiv-collect-"));
+        JsonHttp netmasterHttp = new JsonHttp(timeout, netmasterTls);
+        EtcdLeaderLookup leaderLookup = staticNetmaster == null ? new EtcdLeaderLookup(etcd,
+                new JsonHttp(timeout, etcdTls), netmasterTls == null ? "http" : "https") : null;
         NetmasterMetadataSource netmaster = new NetmasterMetadataSource(exporterMode, staticNetmaster, leaderLookup,
-                http, executor);
+                netmasterHttp, executor);
         if (ovsdbAddress != null) {
-            ovsdbClient = new OvsdbClient(ovsdbAddress, timeout, OVSDB_FIRST_BACKOFF, OVSDB_MAX_BACKOFF);
+            preparer = Executors.newSingleThreadExecutor(daemonThreads("contiv-prepare-"));
+            ovsdbMonitor = new OvsdbMonitor(ovsdbAddress, ovsdbTls, timeout, OVSDB_FIRST_BACKOFF, OVSDB_MAX_BACKOFF,
+                    OVSDB_PROBE_INTERVAL, this::replicaChanged);
         }
-        collector = new ContivCollector(exporterMode, metricNaming, metadataTtl, netmaster, ovsdbClient, executor);
+        collector = new ContivCollector(exporterMode, metricNaming, metadataTtl, netmaster, ovsdbMonitor);
+        if (ovsdbMonitor != null) {
+            ovsdbMonitor.start();
+        }
         LOG.info("Contiv exporter on: mode {}, naming {}, Netmaster {}, OVSDB {}, call timeout {} ms,"
                         + " metadata cache {} s", exporterMode, metricNaming.name().toLowerCase(Locale.ROOT),
                 staticNetmaster != null ? staticNetmaster : "leader from etcd " + leaderLookup.leaderKeyUri(),
-                ovsdbAddress != null ? ovsdbAddress : "not used", callTimeoutMillis, metadataCacheSeconds);
+                ovsdbAddress != null ? ovsdbAddress + " (monitored)" : "not used", callTimeoutMillis,
+                metadataCacheSeconds);
     }
 
-    /** Every metric family for one scrape; scrapes that arrive while one is collecting get that one's result. */
-    public MetricSnapshots scrape() {
+    /**
+     * One scrape's answer: the format the Accept header asks for, gzipped when Accept-Encoding allows it, and only
+     * the families named by name[] query parameters when there are any (as client_java's scrape handler does).
+     */
+    public Exposition scrape(@Header("Accept") String accept, @Header("Accept-Encoding") String acceptEncoding,
+                             @Header("name[]") Object names) throws IOException {
         if (collector == null) {
             throw new IllegalStateException("the Contiv exporter is off (EXPORTER_MODE is empty)");
         }
-        return scrapes.run(collector::collect);
+        ExpositionFormatWriter writer = collector.writerFor(accept);
+        boolean gzip = acceptsGzip(acceptEncoding);
+        Set<String> wanted = names(names);
+        if (wanted.isEmpty()) {
+            return collector.scrape(writer, gzip);
+        }
+        // A filtered answer is rare (a person looking at a few families) and is rendered for the one request.
+        List<MetricSnapshot> chosen = new ArrayList<>();
+        for (MetricSnapshot family : collector.collect().families()) {
+            if (wanted.contains(exposedName(family))) {
+                chosen.add(family);
+            }
+        }
+        return filteredRenderer.render(new MetricSnapshots(chosen), writer, gzip);
+    }
+
+    /** The monitor's connection, for tests that compare it with a select. */
+    OvsdbMonitor ovsdbMonitor() {
+        return ovsdbMonitor;
     }
 
     @Override
     public void close() {
-        if (ovsdbClient != null) {
-            ovsdbClient.close();
+        if (ovsdbMonitor != null) {
+            ovsdbMonitor.close();
+        }
+        if (preparer != null) {
+            preparer.shutdownNow();
         }
         if (executor != null) {
             executor.shutdownNow();
         }
+    }
+
+    // Called on the OVSDB reader thread for every update: only queues one rebuild, which covers all updates so far.
+    private void replicaChanged() {
+        if (prepareQueued.compareAndSet(false, true)) {
+            try {
+                preparer.execute(() -> {
+                    prepareQueued.set(false);
+                    try {
+                        collector.prepare();
+                    } catch (RuntimeException e) {
+                        LOG.warn("Building the exposition ahead of the next scrape failed; the scrape builds it", e);
+                    }
+                });
+            } catch (RejectedExecutionException closing) {
+                prepareQueued.set(false);
+            }
+        }
+    }
+
+    private SSLContext ovsdbTls(OvsdbAddress address) {
+        boolean anyFile = !(ovsdbPrivateKey.isBlank() && ovsdbCertificate.isBlank() && ovsdbCaCert.isBlank());
+        if (!address.ssl()) {
+            if (anyFile) {
+                throw new IllegalArgumentException("CONTIV_OVSDB_PRIVATE_KEY, CONTIV_OVSDB_CERTIFICATE and"
+                        + " CONTIV_OVSDB_CA_CERT are only used with CONTIV_OVSDB=ssl:host:port; got " + address);
+            }
+            return null;
+        }
+        for (String[] setting : new String[][] {{"CONTIV_OVSDB_PRIVATE_KEY", ovsdbPrivateKey},
+            {"CONTIV_OVSDB_CERTIFICATE", ovsdbCertificate}, {"CONTIV_OVSDB_CA_CERT", ovsdbCaCert}}) {
+            if (setting[1].isBlank()) {
+                throw new IllegalArgumentException("CONTIV_OVSDB=" + address + " needs " + setting[0]
+                        + " (OVS's ssl: takes a private key, a certificate and a CA certificate)");
+            }
+        }
+        return PemTls.context(new PemTls.File("CONTIV_OVSDB_CA_CERT", Path.of(ovsdbCaCert)),
+                new PemTls.File("CONTIV_OVSDB_CERTIFICATE", Path.of(ovsdbCertificate)),
+                new PemTls.File("CONTIV_OVSDB_PRIVATE_KEY", Path.of(ovsdbPrivateKey)));
+    }
+
+    /**
+     * The TLS context for an https source (prefix names its settings: prefix_CA_CERT...), or null when none of its
+     * files is set; the JDK's default trust then applies to an https URL. url is null when the source is not used
+     * directly (Netmaster found through etcd); its scheme follows the settings then.
+     */
+    private static SSLContext httpsTls(String prefix, URI url, String caCert, String certificate,
+                                       String privateKey) {
+        String base = prefix.replace("_URL", "");
+        if (caCert.isBlank()) {
+            if (!certificate.isBlank() || !privateKey.isBlank()) {
+                throw new IllegalArgumentException(base + "_CERTIFICATE and " + base + "_PRIVATE_KEY need "
+                        + base + "_CA_CERT");
+            }
+            return null;
+        }
+        if (url != null && !"https".equals(url.getScheme())) {
+            throw new IllegalArgumentException(base + "_CA_CERT is set, so " + prefix + " must be an https:// URL;"
+                    + " got " + url);
+        }
+        return PemTls.context(new PemTls.File(base + "_CA_CERT", Path.of(caCert)),
+                certificate.isBlank() ? null : new PemTls.File(base + "_CERTIFICATE", Path.of(certificate)),
+                privateKey.isBlank() ? null : new PemTls.File(base + "_PRIVATE_KEY", Path.of(privateKey)));
+    }
+
+    // The name a scraper sees: client_java keeps counters and infos without their _total and _info suffixes.
+    private static String exposedName(MetricSnapshot family) {
+        String name = family.getMetadata().getPrometheusName();
+        if (family instanceof CounterSnapshot) {
+            return name + "_total";
+        }
+        return family instanceof InfoSnapshot ? name + "_info" : name;
+    }
+
+    static boolean acceptsGzip(String acceptEncoding) {
+        if (acceptEncoding == null) {
+            return false;
+        }
+        for (String coding : acceptEncoding.split(",")) {
+            String[] parts = coding.strip().split(";");
+            if ("gzip".equalsIgnoreCase(parts[0].strip())) {
+                return parts.length < 2 || !parts[1].replace(" ", "").matches("q=0(\\.0*)?");
+            }
+        }
+        return false;
+    }
+
+    private static Set<String> names(Object names) {
+        Set<String> wanted = new HashSet<>();
+        if (names instanceof Iterable<?> many) {
+            many.forEach(name -> wanted.add(String.valueOf(name)));
+        } else if (names != null && !String.valueOf(names).isBlank()) {
+            wanted.add(String.valueOf(names));
+        }
+        return wanted;
     }
 
     private static URI netmasterUri(String url) {
@@ -104,15 +263,14 @@ public class ContivExporter implements Closeable {
         throw new IllegalArgumentException("CONTIV_NETMASTER_URL must look like http://host:port; got '" + url + "'");
     }
 
-    private static ThreadFactory daemonThreads() {
+    private static ThreadFactory daemonThreads(String prefix) {
         AtomicInteger count = new AtomicInteger();
         return task -> {
-            Thread thread = new Thread(task, "contiv-collect-" + count.incrementAndGet());
+            Thread thread = new Thread(task, prefix + count.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         };
     }
-
 
     public String getMode() {
         return mode;
@@ -168,5 +326,77 @@ public class ContivExporter implements Closeable {
 
     public void setMetadataCacheSeconds(long metadataCacheSeconds) {
         this.metadataCacheSeconds = metadataCacheSeconds;
+    }
+
+    public String getOvsdbPrivateKey() {
+        return ovsdbPrivateKey;
+    }
+
+    public void setOvsdbPrivateKey(String ovsdbPrivateKey) {
+        this.ovsdbPrivateKey = ovsdbPrivateKey == null ? "" : ovsdbPrivateKey.strip();
+    }
+
+    public String getOvsdbCertificate() {
+        return ovsdbCertificate;
+    }
+
+    public void setOvsdbCertificate(String ovsdbCertificate) {
+        this.ovsdbCertificate = ovsdbCertificate == null ? "" : ovsdbCertificate.strip();
+    }
+
+    public String getOvsdbCaCert() {
+        return ovsdbCaCert;
+    }
+
+    public void setOvsdbCaCert(String ovsdbCaCert) {
+        this.ovsdbCaCert = ovsdbCaCert == null ? "" : ovsdbCaCert.strip();
+    }
+
+    public String getEtcdCaCert() {
+        return etcdCaCert;
+    }
+
+    public void setEtcdCaCert(String etcdCaCert) {
+        this.etcdCaCert = etcdCaCert == null ? "" : etcdCaCert.strip();
+    }
+
+    public String getEtcdCertificate() {
+        return etcdCertificate;
+    }
+
+    public void setEtcdCertificate(String etcdCertificate) {
+        this.etcdCertificate = etcdCertificate == null ? "" : etcdCertificate.strip();
+    }
+
+    public String getEtcdPrivateKey() {
+        return etcdPrivateKey;
+    }
+
+    public void setEtcdPrivateKey(String etcdPrivateKey) {
+        this.etcdPrivateKey = etcdPrivateKey == null ? "" : etcdPrivateKey.strip();
+    }
+
+    public String getNetmasterCaCert() {
+        return netmasterCaCert;
+    }
+
+    public void setNetmasterCaCert(String netmasterCaCert) {
+        this.netmasterCaCert = netmasterCaCert == null ? "" : netmasterCaCert.strip();
+    }
+
+    public String getNetmasterCertificate() {
+        return netmasterCertificate;
+    }
+
+    public void setNetmasterCertificate(String netmasterCertificate) {
+        this.netmasterCertificate = netmasterCertificate == null ? "" : netmasterCertificate.strip();
+    }
+
+    public String getNetmasterPrivateKey() {
+        return netmasterPrivateKey;
+    }
+
+    public void setNetmasterPrivateKey(String netmasterPrivateKey) {
+        this.netmasterPrivateKey = netmasterPrivateKey == null ? "" : netmasterPrivateKey.strip();
     }
 }

@@ -14,10 +14,17 @@ final class EtcdLeaderLookup {
 
     private final URI leaderKeyUri;
     private final JsonHttp http;
+    private final String netmasterScheme;
 
     EtcdLeaderLookup(String contivEtcd, JsonHttp http) {
+        this(contivEtcd, http, "http");
+    }
+
+    /** netmasterScheme: "https" when Netmaster is reached over TLS; etcd's value holds only host:port. */
+    EtcdLeaderLookup(String contivEtcd, JsonHttp http, String netmasterScheme) {
         this.leaderKeyUri = etcdBaseUri(contivEtcd).resolve(LEADER_KEY);
         this.http = http;
+        this.netmasterScheme = netmasterScheme;
     }
 
     /**
@@ -56,7 +63,8 @@ final class EtcdLeaderLookup {
         if (uri.getHost() == null || !uri.getRawPath().isEmpty()) {
             throw new SourceException("etcd names the Netmaster leader '" + leader + "', which is not host:port");
         }
-        return uri.getPort() < 0 ? URI.create("http://" + leader + ":" + NETMASTER_DEFAULT_PORT) : uri;
+        String withPort = uri.getPort() < 0 ? leader + ":" + NETMASTER_DEFAULT_PORT : leader;
+        return URI.create(netmasterScheme + "://" + withPort);
     }
 
     URI leaderKeyUri() {

@@ -25,11 +25,14 @@ final class HealthMetrics {
         GaugeSnapshot.Builder up = GaugeSnapshot.builder().name(UP)
                 .help("1 if the exporter's latest read of the source (etcd, netmaster, ovsdb) succeeded completely,"
                         + " 0 if not, and the exporter's log says why. etcd and Netmaster are read when the"
-                        + " Netmaster metadata cache is refilled.");
+                        + " Netmaster metadata cache is refilled; ovsdb is 1 while the exporter's live replica of the"
+                        + " Interface table is connected and answered this scrape's freshness check.");
         upBySource.forEach((source, isUp) -> up.dataPoint(GaugeDataPointSnapshot.builder()
                 .labels(Labels.of("source", source)).value(isUp ? 1 : 0).build()));
         GaugeSnapshot duration = GaugeSnapshot.builder().name(SCRAPE_DURATION).unit(Unit.SECONDS)
-                .help("Time this scrape spent gathering from etcd, Netmaster and OVSDB.")
+                .help("Time the exporter spent building the metric families served now from the OVSDB replica and"
+                        + " the Netmaster metadata. They are built again only when either changed; reading etcd,"
+                        + " Netmaster and OVSDB is not included.")
                 .dataPoint(GaugeDataPointSnapshot.builder().value(scrapeSeconds).build())
                 .build();
         return List.of(up.build(), duration);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import javax.net.ssl.SSLContext;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -30,12 +31,20 @@ final class JsonHttp {
     private final ObjectMapper mapper = new ObjectMapper();
 
     JsonHttp(Duration timeout) {
+        this(timeout, null);
+    }
+
+    /** With a TLS context for https:// (the CA to trust, and a client certificate when the server asks for one). */
+    JsonHttp(Duration timeout, SSLContext tls) {
         this.timeout = timeout;
         // Netmaster and etcd v2 speak plain HTTP/1.1; an h2c upgrade attempt would only add a round of negotiation.
-        this.client = HttpClient.newBuilder()
+        HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(timeout)
-                .build();
+                .connectTimeout(timeout);
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        this.client = builder.build();
     }
 
     /** Completes with the parsed document, or exceptionally with a {@link SourceException}. */

@@ -23,6 +23,11 @@ final class MetadataCache<T> {
         this.nanoClock = nanoClock;
     }
 
+    /** The last value kept, however old; null if none. */
+    synchronized T peek() {
+        return value;
+    }
+
     synchronized T get(Supplier<T> loader) {
         long now = nanoClock.getAsLong();
         if (value != null && now - loadedAt < ttlNanos) {

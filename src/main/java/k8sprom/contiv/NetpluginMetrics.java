@@ -86,7 +86,9 @@ final class NetpluginMetrics {
 
     private String help(String containerStatistic) {
         return "OVS interface statistic " + containerStatistic + " of a Contiv endpoint, from the container's side"
-                + " (OVS reports it as " + ContainerStatistics.reverse(containerStatistic) + "). " + cacheNote;
+                + " (OVS reports it as " + ContainerStatistics.reverse(containerStatistic) + "). The value is OVSDB's at the"
+                + " scrape (a live replica, synchronised with OVSDB before each answer); the labels come from"
+                + " Netmaster. " + cacheNote;
     }
 
     private Labels labels(EndpointTraffic traffic) {

@@ -44,6 +44,38 @@ record OvsInterface(String name, Map<String, String> externalIds, Map<String, Lo
         return interfaces;
     }
 
+    /** The interface as a monitor's "initial", "insert" or full "new" row: a column left out is at its default. */
+    static OvsInterface fromRow(JsonNode row) {
+        return new OvsInterface(row.path("name").asText(""), map(row.path("external_ids"), JsonNode::asText),
+                map(row.path("statistics"), JsonNode::asLong));
+    }
+
+    /**
+     * The interface after a monitor's "modify" (update2/update3): only changed columns are given; a map column's diff
+     * adds a missing key, changes a key given with another value and removes a key given with its current value.
+     */
+    OvsInterface modifiedBy(JsonNode diff) {
+        JsonNode newName = diff.get("name");
+        return new OvsInterface(newName == null ? name : newName.asText(""),
+                applyDiff(externalIds, diff.get("external_ids"), JsonNode::asText),
+                applyDiff(statistics, diff.get("statistics"), JsonNode::asLong));
+    }
+
+    private static <V> Map<String, V> applyDiff(Map<String, V> current, JsonNode diff, Function<JsonNode, V> value) {
+        if (diff == null) {
+            return current;
+        }
+        Map<String, V> changed = new LinkedHashMap<>(current);
+        map(diff, value).forEach((key, given) -> {
+            if (given.equals(changed.get(key))) {
+                changed.remove(key);
+            } else {
+                changed.put(key, given);
+            }
+        });
+        return changed;
+    }
+
     // RFC 7047 writes a map as ["map", [[key, value], ...]]; anything else means the column is empty.
     private static <V> Map<String, V> map(JsonNode column, Function<JsonNode, V> value) {
         Map<String, V> map = new LinkedHashMap<>();

@@ -27,11 +27,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 /**
  * One JSON-RPC 1.0 session with an OVSDB server (RFC 7047). The server's messages arrive as concatenated JSON values
  * with no framing, so a reader thread pulls them one by one from a streaming parser; it answers the server's echo
- * requests, which keep the session alive, and hands every reply to the call waiting for it.
+ * requests, which keep the session alive, hands every reply to the call waiting for it and every notification (a
+ * monitor's updates) to the listener, in the order they arrived.
  */
 final class OvsdbConnection implements Closeable {
 
@@ -44,17 +48,30 @@ final class OvsdbConnection implements Closeable {
     private final Map<Long, CompletableFuture<JsonNode>> waiting = new ConcurrentHashMap<>();
     private final AtomicLong lastId = new AtomicLong();
     private final AtomicInteger echoesAnswered = new AtomicInteger();
+    private final Consumer<JsonNode> notifications;
+    private final CompletableFuture<String> closed = new CompletableFuture<>();
     private volatile String closedBecause;
 
-    private OvsdbConnection(OvsdbAddress address, Closeable socket, OutputStream out, ObjectMapper mapper) {
+    private OvsdbConnection(OvsdbAddress address, Closeable socket, OutputStream out, ObjectMapper mapper,
+                            Consumer<JsonNode> notifications) {
         this.address = address;
         this.socket = socket;
         this.out = out;
         this.mapper = mapper;
+        this.notifications = notifications;
     }
 
     static OvsdbConnection open(OvsdbAddress address, Duration connectTimeout, ObjectMapper mapper)
             throws IOException {
+        return open(address, connectTimeout, mapper, null, message -> { });
+    }
+
+    /**
+     * Connects (over TLS with the given context when the address is ssl:) and starts reading. Notifications are
+     * handed to the listener on the reader thread, so a reply that follows them is only seen after they were handled.
+     */
+    static OvsdbConnection open(OvsdbAddress address, Duration connectTimeout, ObjectMapper mapper, SSLContext tls,
+                                Consumer<JsonNode> notifications) throws IOException {
         OvsdbConnection connection;
         InputStream in;
         if (address.isUnixSocket()) {
@@ -66,14 +83,27 @@ final class OvsdbConnection implements Closeable {
                 throw e;
             }
             in = inputOf(channel);
-            connection = new OvsdbConnection(address, channel, outputOf(channel), mapper);
+            connection = new OvsdbConnection(address, channel, outputOf(channel), mapper, notifications);
         } else {
             Socket tcp = new Socket();
             try {
                 tcp.connect(new InetSocketAddress(address.host(), address.port()), (int) connectTimeout.toMillis());
                 tcp.setTcpNoDelay(true);
-                in = tcp.getInputStream();
-                connection = new OvsdbConnection(address, tcp, tcp.getOutputStream(), mapper);
+                Socket socket = tcp;
+                if (address.ssl()) {
+                    if (tls == null) {
+                        throw new IOException("ssl: needs CONTIV_OVSDB_CA_CERT");
+                    }
+                    // Like OVS itself, trust is the CA's signature; the server's name is not checked.
+                    SSLSocket secure = (SSLSocket) tls.getSocketFactory().createSocket(tcp, address.host(),
+                            address.port(), true);
+                    secure.setSoTimeout((int) connectTimeout.toMillis());
+                    secure.startHandshake();
+                    secure.setSoTimeout(0);
+                    socket = secure;
+                }
+                in = socket.getInputStream();
+                connection = new OvsdbConnection(address, socket, socket.getOutputStream(), mapper, notifications);
             } catch (IOException e) {
                 tcp.close();
                 throw e;
@@ -125,6 +155,11 @@ final class OvsdbConnection implements Closeable {
         return closedBecause == null;
     }
 
+    /** Completes with the reason once the connection is closed, by either side. */
+    CompletableFuture<String> closed() {
+        return closed;
+    }
+
     int echoesAnswered() {
         return echoesAnswered.get();
     }
@@ -141,6 +176,9 @@ final class OvsdbConnection implements Closeable {
                 handle(mapper.readTree(parser));
             }
             reason = "the server closed the connection";
+        } catch (RuntimeException e) {
+            // a notification the listener could not use: the session's state is unknown from here on
+            reason = e.getMessage();
         } catch (JsonProcessingException e) {
             reason = "the server sent invalid JSON (" + e.getOriginalMessage() + ")";
         } catch (IOException e) {
@@ -161,8 +199,7 @@ final class OvsdbConnection implements Closeable {
             return;
         }
         if (method != null) {
-            // Notifications belong to monitors, which this client never starts.
-            LOG.debug("OVSDB {} sent an unexpected {} request; ignored", address, method);
+            notifications.accept(message);
             return;
         }
         JsonNode id = message.path("id");
@@ -180,7 +217,8 @@ final class OvsdbConnection implements Closeable {
         }
     }
 
-    private synchronized void close(String reason) {
+    /** Closes the connection and fails every waiting call with the reason. */
+    synchronized void close(String reason) {
         if (closedBecause != null) {
             return;
         }
@@ -192,6 +230,7 @@ final class OvsdbConnection implements Closeable {
         }
         SourceException failure = closedFailure();
         waiting.values().forEach(reply -> reply.completeExceptionally(failure));
+        closed.complete(reason);
     }
 
     private SourceException closedFailure() {

@@ -17,6 +17,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import k8sprom.testsupport.FreePort;
@@ -34,8 +36,13 @@ import k8sprom.testsupport.OvsdbServer;
 /**
  * The Contiv exporter's /metrics latency with many endpoints: a real ovsdb-server holding one OVS interface per
  * endpoint (with statistics), a stand-in Netmaster (JDK HTTP server) listing the same endpoints in its networks, and
- * the jar started with EXPORTER_MODE=netplugin and the Dockerfile's JVM options. After 20 warm-up scrapes, 20
- * sequential scrapes are timed from request to last byte, with Prometheus' Accept header (OpenMetrics).
+ * the jar started with EXPORTER_MODE=netplugin and the Dockerfile's JVM options. While the statistics of CHURNING
+ * interfaces change every second (one transaction, as ovs-vswitchd writes them), SCRAPES scrapes with Prometheus'
+ * Accept header (OpenMetrics) are timed from request to last byte, each after a random pause of 100-400 ms so they
+ * fall anywhere between two changes. Then FRESHNESS_PROBES times a value is written and the very next scrape is
+ * checked for it. Last, ovsdb-server's CPU is measured over equal windows: the churn alone, the churn with a select
+ * of the Interface table every 10 s (what the exporter did at every scrape before its live replica), and the churn with
+ * the exporter scraped every 10 s.
  */
 final class ExporterBenchmark {
 
@@ -43,43 +50,68 @@ final class ExporterBenchmark {
             + "application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
     static final int NETWORKS = 10;
     static final int WARMUP = 20;
-    static final int SCRAPES = 20;
+    static final int SCRAPES = 60;
+    static final int CHURNING = 1000;
+    static final int FRESHNESS_PROBES = 10;
+    static final Duration CPU_WINDOW = Duration.ofSeconds(30);
+    static final Duration SCRAPE_INTERVAL = Duration.ofSeconds(10);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String[] STATISTICS = {"rx_bytes", "tx_bytes", "rx_packets", "tx_packets", "rx_dropped",
         "tx_dropped", "rx_errors", "tx_errors", "rx_crc_err", "rx_frame_err", "rx_over_err", "collisions"};
 
-    /** One exporter setting: latencies of the timed scrapes and the size of an answer. */
-    record Setting(String name, List<Double> millis, int bytes, int samples, double peakRssMb) {
+    /** One exporter setting: latencies of the timed scrapes, the size of an answer, freshness and memory. */
+    record Setting(String name, List<Double> millis, int bytes, int samples, double peakRssMb, double rssMb,
+                   int freshServed, List<Double> freshMillis) {
     }
 
-    record Result(int endpoints, List<Setting> settings) {
+    /** ovsdb-server CPU seconds per minute in each window. */
+    record OvsdbCpu(double churnOnly, double churnAndSelects, double churnAndExporter, double exporterItself) {
+    }
+
+    record Result(int endpoints, List<Setting> settings, OvsdbCpu cpu) {
 
         String describe() {
             StringBuilder text = new StringBuilder();
             for (Setting s : settings) {
                 text.append(String.format(Locale.ROOT, "Exporter, %,d endpoints, %s: /metrics median %.1f ms, p99 %.1f ms"
-                                + " (min %.1f, max %.1f), %,d bytes, %,d samples, peak RSS %.0f MB%n", endpoints,
+                                + " (min %.1f, max %.1f), %,d bytes, %,d samples, peak RSS %.0f MB, RSS %.0f MB;"
+                                + " a write served by the next scrape %d/%d (median %.1f ms)%n", endpoints,
                         s.name(), Stats.median(s.millis()), Stats.percentile(s.millis(), 99), Stats.min(s.millis()),
-                        Stats.max(s.millis()), s.bytes(), s.samples(), s.peakRssMb()));
+                        Stats.max(s.millis()), s.bytes(), s.samples(), s.peakRssMb(), s.rssMb(), s.freshServed(),
+                        FRESHNESS_PROBES, Stats.median(s.freshMillis())));
             }
+            text.append(String.format(Locale.ROOT, "ovsdb-server CPU per minute: churn alone %.2f s, with a select"
+                    + " every 10 s %.2f s, with the exporter scraped every 10 s %.2f s; the exporter's own CPU per"
+                    + " minute then %.2f s%n", cpu.churnOnly(), cpu.churnAndSelects(), cpu.churnAndExporter(),
+                    cpu.exporterItself()));
             return text.toString();
         }
 
         String markdown() {
             StringBuilder md = new StringBuilder();
             md.append(String.format(Locale.ROOT, "Contiv exporter (EXPORTER_MODE=netplugin, real ovsdb-server, "
-                    + "stand-in Netmaster), %,d endpoints in %d networks, %d sequential scrapes after %d warm-up "
-                    + "ones:%n%n", endpoints, NETWORKS, SCRAPES, WARMUP));
-            md.append("| setting | /metrics median | p99 | min-max | answer | peak RSS | target |\n");
-            md.append("|---|---|---|---|---|---|---|\n");
+                    + "stand-in Netmaster), %,d endpoints in %d networks, statistics of %,d interfaces changing "
+                    + "every second; %d scrapes 100-400 ms apart after %d warm-up ones:%n%n", endpoints, NETWORKS,
+                    CHURNING, SCRAPES, WARMUP));
+            md.append("| setting | /metrics median | p99 | min-max | answer | write served by the next scrape "
+                    + "| RSS (peak) | target |\n");
+            md.append("|---|---|---|---|---|---|---|---|\n");
             for (Setting s : settings) {
                 double median = Stats.median(s.millis());
-                md.append(String.format(Locale.ROOT, "| %s | %s | %.1f ms | %.1f-%.1f ms | %,d samples, %.1f MB "
-                                + "| %.0f MB | median <= 50 ms |%n", s.name(),
-                        String.format(Locale.ROOT, "**%.1f ms** (%s)", median, median <= 50 ? "met" : "missed"),
-                        Stats.percentile(s.millis(), 99), Stats.min(s.millis()), Stats.max(s.millis()),
-                        s.samples(), s.bytes() / 1e6, s.peakRssMb()));
+                double p99 = Stats.percentile(s.millis(), 99);
+                md.append(String.format(Locale.ROOT, "| %s | **%.1f ms** | **%.1f ms** | %.1f-%.1f ms "
+                                + "| %,d samples, %.1f MB sent | %d/%d (median %.1f ms) | %.0f MB (%.0f MB) "
+                                + "| median <= 10 ms (%s), p99 <= 50 ms (%s) |%n", s.name(), median, p99,
+                        Stats.min(s.millis()), Stats.max(s.millis()), s.samples(), s.bytes() / 1e6,
+                        s.freshServed(), FRESHNESS_PROBES, Stats.median(s.freshMillis()), s.rssMb(), s.peakRssMb(),
+                        median <= 10 ? "met" : "missed", p99 <= 50 ? "met" : "missed"));
             }
+            md.append(String.format(Locale.ROOT, "%novsdb-server CPU per minute (windows of %d s, %,d interfaces "
+                            + "changing every second in all three): churn alone %.2f s; with a select of the "
+                            + "Interface table every 10 s (the exporter before its replica, scraped every 10 s) %.2f s;"
+                            + " with the exporter's monitor, scraped every 10 s, %.2f s (the exporter itself: %.2f s).%n",
+                    CPU_WINDOW.toSeconds(), CHURNING, cpu.churnOnly(), cpu.churnAndSelects(),
+                    cpu.churnAndExporter(), cpu.exporterItself()));
             return md.toString();
         }
     }
@@ -94,70 +126,184 @@ final class ExporterBenchmark {
         try (OvsdbServer ovs = OvsdbServer.start(work.resolve("ovs"));
              FakeNetmaster netmaster = FakeNetmaster.start(endpoints)) {
             populateOvs(ovs, endpoints);
-            settings.add(measure(work, "metadata fetched at every scrape (cache 0 s; what a scrape interval above"
-                    + " the 10 s cache sees)", "0", ovs, netmaster, jvm));
-            settings.add(measure(work, "metadata cached (default 10 s cache, scrapes back to back)", "10", ovs,
-                    netmaster, jvm));
+            try (OvsdbChurn churn = new OvsdbChurn(ovs.port())) {
+                churn.start(Math.min(CHURNING, endpoints - 1), STATISTICS, 1000);
+                settings.add(measure(work, "metadata cached (default 10 s)", "10", false, ovs, netmaster, jvm,
+                        churn, endpoints));
+                settings.add(measure(work, "metadata cached (default 10 s), gzip as Prometheus asks", "10", true, ovs,
+                        netmaster, jvm, churn, endpoints));
+                settings.add(measure(work, "metadata fetched at every scrape (cache 0 s)", "0", false, ovs, netmaster,
+                        jvm, churn, endpoints));
+                OvsdbCpu cpu = measureOvsdbCpu(work, ovs, netmaster, jvm, churn);
+                return new Result(endpoints, settings, cpu);
+            }
         }
-        return new Result(endpoints, settings);
     }
 
-    private static Setting measure(Path work, String name, String cacheSeconds, OvsdbServer ovs,
-                                   FakeNetmaster netmaster, List<String> jvm) throws Exception {
-        int port = FreePort.find();
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("PUBLISHER_ENABLED", "false");
-        env.put("EXPORTER_MODE", "netplugin");
-        env.put("EXPORTER_NETPLUGIN_PORT", String.valueOf(port));
-        env.put("CONTIV_NETMASTER_URL", netmaster.url());
-        env.put("CONTIV_OVSDB", ovs.tcpTarget());
-        env.put("EXPORTER_METADATA_CACHE_SECONDS", cacheSeconds);
-        env.put("MANAGEMENT_PORT", String.valueOf(FreePort.find()));
+    private static Setting measure(Path work, String name, String cacheSeconds, boolean gzip, OvsdbServer ovs,
+                                   FakeNetmaster netmaster, List<String> jvm, OvsdbChurn churn, int endpoints)
+            throws Exception {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest scrape = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                .header("Accept", PROMETHEUS_ACCEPT).timeout(Duration.ofSeconds(30)).build();
-        try (PublisherJar exporter = PublisherJar.start(jvm, env, work.resolve("exporter-cache" + cacheSeconds
-                + ".log"))) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (true) {
-                try {
-                    if (http.send(scrape, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        break;
-                    }
-                } catch (IOException notYet) {
-                    // not listening yet
-                }
-                if (!exporter.isAlive() || System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the exporter did not answer; see " + exporter.log());
-                }
-                Thread.sleep(100);
-            }
+        try (Exporter exporter = Exporter.start(work, cacheSeconds, gzip, ovs, netmaster, jvm)) {
+            Random random = new Random(1);
             byte[] body = new byte[0];
             List<Double> millis = new ArrayList<>();
             for (int i = 0; i < WARMUP + SCRAPES; i++) {
+                Thread.sleep(100 + random.nextInt(300));
                 long t0 = System.nanoTime();
-                HttpResponse<byte[]> response = http.send(scrape, HttpResponse.BodyHandlers.ofByteArray());
+                body = exporter.scrape(http, gzip);
                 double ms = (System.nanoTime() - t0) / 1e6;
-                if (response.statusCode() != 200) {
-                    throw new IllegalStateException("/metrics answered " + response.statusCode());
-                }
-                body = response.body();
                 if (i >= WARMUP) {
                     millis.add(ms);
                 }
             }
-            String text = new String(body, java.nio.charset.StandardCharsets.UTF_8);
+            int answerBytes = body.length;
+            String text = new String(gzip ? gunzip(body) : body, StandardCharsets.UTF_8);
             int samples = (int) text.lines().filter(l -> l.startsWith("contiv_endpoint_")).count();
             if (!text.contains("contiv_up{source=\"netmaster\"} 1") || !text.contains("contiv_up{source=\"ovsdb\"} 1")) {
                 throw new IllegalStateException("a source was down during the exporter benchmark; see "
-                        + exporter.log());
+                        + exporter.jar.log());
             }
-            double rss = ProcStat.statusKb(exporter.pid(), "VmHWM") / 1024.0;
-            Setting setting = new Setting(name, millis, body.length, samples, rss);
-            System.out.printf(Locale.ROOT, "   %s: median %.1f ms, p99 %.1f ms, %,d samples%n", name,
-                    Stats.median(millis), Stats.percentile(millis, 99), samples);
+
+            // A value written into OVSDB must be in the very next scrape: OVS rx_bytes is the container's transmit.
+            String probed = "interface=\"vport" + (endpoints - 1) + "\"";
+            int served = 0;
+            List<Double> freshMillis = new ArrayList<>();
+            for (int i = 0; i < FRESHNESS_PROBES; i++) {
+                long marker = 1_000_000 + random.nextInt(8_000_000);
+                churn.setStatistic("vport" + (endpoints - 1), "rx_bytes", marker);
+                long t0 = System.nanoTime();
+                byte[] fresh = exporter.scrape(http, gzip);
+                String answer = new String(gzip ? gunzip(fresh) : fresh, StandardCharsets.UTF_8);
+                freshMillis.add((System.nanoTime() - t0) / 1e6);
+                if (answer.lines().anyMatch(line -> line.startsWith("contiv_endpoint_transmit_bytes_total{")
+                        && line.contains(probed) && line.endsWith(" " + marker + ".0"))) {
+                    served++;
+                }
+                Thread.sleep(100 + random.nextInt(300));
+            }
+            double peakRss = ProcStat.statusKb(exporter.jar.pid(), "VmHWM") / 1024.0;
+            double rss = ProcStat.statusKb(exporter.jar.pid(), "VmRSS") / 1024.0;
+            Setting setting = new Setting(name, millis, answerBytes, samples, peakRss, rss, served, freshMillis);
+            System.out.printf(Locale.ROOT, "   %s: median %.1f ms, p99 %.1f ms, %,d samples, fresh %d/%d, RSS %.0f MB"
+                            + " (peak %.0f MB), %d churn rounds so far%n", name, Stats.median(millis),
+                    Stats.percentile(millis, 99), samples, served, FRESHNESS_PROBES, rss, peakRss, churn.rounds());
             return setting;
+        }
+    }
+
+    private static OvsdbCpu measureOvsdbCpu(Path work, OvsdbServer ovs, FakeNetmaster netmaster, List<String> jvm,
+                                            OvsdbChurn churn) throws Exception {
+        double perMinute = 60.0 / CPU_WINDOW.toSeconds();
+        double churnOnly = ovsdbCpu(ovs, () -> { }) * perMinute;
+        double selects;
+        try (OvsdbChurn selecting = new OvsdbChurn(ovs.port())) {
+            selects = ovsdbCpu(ovs, () -> selecting.selectInterfaces()) * perMinute;
+        }
+        double exporterCpu;
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        double exporterItself;
+        try (Exporter exporter = Exporter.start(work, "10", true, ovs, netmaster, jvm)) {
+            double before = ProcStat.cpuSeconds(exporter.jar.pid());
+            exporterCpu = ovsdbCpu(ovs, () -> exporter.scrape(http, true)) * perMinute;
+            exporterItself = (ProcStat.cpuSeconds(exporter.jar.pid()) - before) * perMinute;
+        }
+        System.out.printf(Locale.ROOT, "   ovsdb-server CPU per minute: churn %.2f s, + selects %.2f s, + exporter"
+                + " %.2f s%n", churnOnly, selects, exporterCpu);
+        System.out.printf(Locale.ROOT, "   exporter CPU per minute (scraped every 10 s): %.2f s%n", exporterItself);
+        return new OvsdbCpu(churnOnly, selects, exporterCpu, exporterItself);
+    }
+
+    private static byte[] gunzip(byte[] body) throws IOException {
+        return new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(body)).readAllBytes();
+    }
+
+    private interface Tick {
+        void run() throws Exception;
+    }
+
+    /** ovsdb-server's CPU seconds over one window, running the tick at its start and every SCRAPE_INTERVAL. */
+    private static double ovsdbCpu(OvsdbServer ovs, Tick tick) throws Exception {
+        double before = ProcStat.cpuSeconds(ovs.pid());
+        long start = System.nanoTime();
+        long end = start + CPU_WINDOW.toNanos();
+        long next = start;
+        while (System.nanoTime() < end) {
+            if (System.nanoTime() >= next) {
+                tick.run();
+                next += SCRAPE_INTERVAL.toNanos();
+            }
+            Thread.sleep(Math.max(1, Math.min(end, next) - System.nanoTime()) / 1_000_000 + 1);
+        }
+        return ProcStat.cpuSeconds(ovs.pid()) - before;
+    }
+
+    /** The jar as an exporter, ready once its OVSDB replica is live and Netmaster answered. */
+    private static final class Exporter implements AutoCloseable {
+        private static int started;
+        final PublisherJar jar;
+        final HttpRequest scrape;
+
+        private Exporter(PublisherJar jar, HttpRequest scrape) {
+            this.jar = jar;
+            this.scrape = scrape;
+        }
+
+        /** Started and scraped until ready in the encoding the measurement then asks for. */
+        static Exporter start(Path work, String cacheSeconds, boolean gzip, OvsdbServer ovs,
+                              FakeNetmaster netmaster, List<String> jvm) throws Exception {
+            int port = FreePort.find();
+            Map<String, String> env = new LinkedHashMap<>();
+            env.put("PUBLISHER_ENABLED", "false");
+            env.put("EXPORTER_MODE", "netplugin");
+            env.put("EXPORTER_NETPLUGIN_PORT", String.valueOf(port));
+            env.put("CONTIV_NETMASTER_URL", netmaster.url());
+            env.put("CONTIV_OVSDB", ovs.tcpTarget());
+            env.put("EXPORTER_METADATA_CACHE_SECONDS", cacheSeconds);
+            env.put("MANAGEMENT_PORT", String.valueOf(FreePort.find()));
+            HttpRequest scrape = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                    .header("Accept", PROMETHEUS_ACCEPT).timeout(Duration.ofSeconds(30)).build();
+            PublisherJar jar = PublisherJar.start(jvm, env, work.resolve("exporter-" + (++started) + "-cache"
+                    + cacheSeconds + ".log"));
+            Exporter exporter = new Exporter(jar, scrape);
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (true) {
+                try {
+                    byte[] body = exporter.scrape(http, gzip);
+                    if (new String(gzip ? gunzip(body) : body, StandardCharsets.UTF_8).contains("contiv_up{source=\"ovsdb\"} 1")) {
+                        return exporter;
+                    }
+                } catch (IOException | IllegalStateException notYet) {
+                    // not listening, or not live yet
+                }
+                if (!jar.isAlive() || System.nanoTime() > deadline) {
+                    jar.close();
+                    throw new IllegalStateException("the exporter did not answer; see " + jar.log());
+                }
+                Thread.sleep(100);
+            }
+        }
+
+        /** The body as sent: gzipped when asked, like Prometheus asks. */
+        byte[] scrape(HttpClient http, boolean gzip) throws IOException, InterruptedException {
+            HttpRequest request = gzip ? HttpRequest.newBuilder(scrape, (name, value) -> true)
+                    .header("Accept-Encoding", "gzip").build() : scrape;
+            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("/metrics answered " + response.statusCode());
+            }
+            if (gzip != response.headers().firstValue("Content-Encoding").orElse("").equals("gzip")) {
+                throw new IllegalStateException("/metrics answered with Content-Encoding "
+                        + response.headers().firstValue("Content-Encoding") + " to gzip=" + gzip);
+            }
+            return response.body();
+        }
+
+        @Override
+        public void close() throws Exception {
+            jar.close();
         }
     }
 

@@ -215,13 +215,13 @@ class BadInputIT {
             scrapeThatStillSucceeds();
             scrapeThatStillSucceeds();
 
-            log.await(LOG_WAIT, "OVSDB " + ovs.tcpTarget() + " unreachable (Connection refused)");
+            log.await(LOG_WAIT, "OVSDB " + ovs.tcpTarget() + " monitor down: cannot connect (Connection refused)");
         } finally {
             restartOvsdbAndAwaitReconnection();
         }
     }
 
-    // The exporter waits out its backoff before it connects again, so the next test must not start earlier.
+    // The exporter's monitor waits out its backoff before it connects again, so the next test must not start earlier.
     private void restartOvsdbAndAwaitReconnection() throws Exception {
         ovs.restart();
         // statistics is an ephemeral column: a restarted server has forgotten it until someone writes it again.

@@ -3,6 +3,8 @@ package k8sprom.contiv;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class ContivExporterTest {
@@ -14,7 +16,7 @@ class ContivExporterTest {
 
         exporter.start();
 
-        assertThrows(IllegalStateException.class, exporter::scrape);
+        assertThrows(IllegalStateException.class, () -> exporter.scrape(null, null, null));
         exporter.close();
     }
 
@@ -78,5 +80,14 @@ class ContivExporterTest {
         exporter.setCallTimeoutMillis(0);
 
         assertThrows(IllegalArgumentException.class, exporter::start);
+    }
+
+    @Test
+    void gzipIsSentOnlyWhenTheClientAcceptsIt() {
+        assertTrue(ContivExporter.acceptsGzip("gzip"));
+        assertTrue(ContivExporter.acceptsGzip("deflate, gzip;q=0.5"));
+        assertFalse(ContivExporter.acceptsGzip("gzip;q=0"));
+        assertFalse(ContivExporter.acceptsGzip("identity"));
+        assertFalse(ContivExporter.acceptsGzip(null));
     }
 }

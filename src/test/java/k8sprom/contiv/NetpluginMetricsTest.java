@@ -24,7 +24,9 @@ class NetpluginMetricsTest {
 
         assertEquals("""
                 # HELP contiv_endpoint_receive_bytes_total OVS interface statistic rx_bytes of a Contiv endpoint,\
-                 from the container's side (OVS reports it as tx_bytes). Netmaster metadata is cached for up to 10 s.
+                 from the container's side (OVS reports it as tx_bytes). The value is OVSDB's at the scrape (a live replica,\
+                 synchronised with OVSDB before each answer); the labels come from Netmaster. Netmaster metadata is\
+                 cached for up to 10 s.
                 # TYPE contiv_endpoint_receive_bytes_total counter
                 contiv_endpoint_receive_bytes_total{container_name="web-1",endpoint_group="web",host="node1",\
                 interface="vport1",network="web-net",tenant="default"} 2000.0

@@ -32,10 +32,18 @@ class OvsdbAddressTest {
     }
 
     @Test
+    void readsSslHostAndPort() {
+        OvsdbAddress address = OvsdbAddress.parse("ssl:10.0.0.5:6640");
+
+        assertEquals(new OvsdbAddress("10.0.0.5", 6640, null, true), address);
+        assertEquals("ssl:10.0.0.5:6640", address.toString());
+    }
+
+    @Test
     void refusesWhatOvsWouldNotAccept() {
-        assertThrows(IllegalArgumentException.class, () -> OvsdbAddress.parse("ssl:127.0.0.1:6640"));
         assertThrows(IllegalArgumentException.class, () -> OvsdbAddress.parse("tcp:127.0.0.1"));
         assertThrows(IllegalArgumentException.class, () -> OvsdbAddress.parse("tcp:127.0.0.1:port"));
         assertThrows(IllegalArgumentException.class, () -> OvsdbAddress.parse(""));
+        assertThrows(IllegalArgumentException.class, () -> OvsdbAddress.parse("ssl:127.0.0.1"));
     }
 }

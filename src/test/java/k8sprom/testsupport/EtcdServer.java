@@ -1,5 +1,6 @@
 package k8sprom.testsupport;
 
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -10,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,22 +23,43 @@ public final class EtcdServer implements AutoCloseable {
 
     private static final Duration STARTUP = Duration.ofSeconds(20);
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http;
+    private final String scheme;
     private final int clientPort;
     private final Process process;
 
-    private EtcdServer(int clientPort, Process process) {
+    private EtcdServer(String scheme, int clientPort, Process process, SSLContext tls) {
+        this.scheme = scheme;
         this.clientPort = clientPort;
         this.process = process;
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+        this.http = tls == null ? builder.build() : builder.sslContext(tls).build();
     }
 
     public static EtcdServer start(Path workDir) throws IOException, InterruptedException {
+        return launch(workDir, List.of(), null);
+    }
+
+    /**
+     * etcd serving its clients over https only, with the given PEM certificate and key, and asking every client for
+     * a certificate signed by the CA. ownClient is what this class's put/delete use: it must present such a
+     * certificate.
+     */
+    public static EtcdServer startWithTls(Path workDir, Path certificate, Path privateKey, Path caCert,
+                                          SSLContext ownClient) throws IOException, InterruptedException {
+        return launch(workDir, List.of("--cert-file", certificate.toString(), "--key-file", privateKey.toString(),
+                "--trusted-ca-file", caCert.toString(), "--client-cert-auth"), ownClient);
+    }
+
+    private static EtcdServer launch(Path workDir, List<String> tlsOptions, SSLContext ownClient)
+            throws IOException, InterruptedException {
         Files.createDirectories(workDir);
+        String scheme = ownClient == null ? "http" : "https";
         int clientPort = FreePort.find();
         int peerPort = FreePort.find();
-        String clientUrl = "http://127.0.0.1:" + clientPort;
+        String clientUrl = scheme + "://127.0.0.1:" + clientPort;
         String peerUrl = "http://127.0.0.1:" + peerPort;
-        Process process = new ProcessBuilder("/usr/bin/etcd",
+        List<String> command = new ArrayList<>(List.of("/usr/bin/etcd",
                 "--name", "test",
                 "--data-dir", workDir.resolve("data").toString(),
                 "--enable-v2=true",
@@ -43,18 +67,20 @@ public final class EtcdServer implements AutoCloseable {
                 "--advertise-client-urls", clientUrl,
                 "--listen-peer-urls", peerUrl,
                 "--initial-advertise-peer-urls", peerUrl,
-                "--initial-cluster", "test=" + peerUrl)
+                "--initial-cluster", "test=" + peerUrl));
+        command.addAll(tlsOptions);
+        Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(workDir.resolve("etcd.log").toFile())
                 .start();
-        EtcdServer server = new EtcdServer(clientPort, process);
+        EtcdServer server = new EtcdServer(scheme, clientPort, process, ownClient);
         server.awaitReady(workDir);
         return server;
     }
 
-    /** The client URL, e.g. http://127.0.0.1:40123. */
+    /** The client URL, e.g. http://127.0.0.1:40123 (https:// when started with TLS). */
     public String clientUrl() {
-        return "http://127.0.0.1:" + clientPort;
+        return scheme + "://127.0.0.1:" + clientPort;
     }
 
     /** Sets a v2 key, e.g. put("contiv.io/lock/netmaster/leader", "127.0.0.1:9999"). */

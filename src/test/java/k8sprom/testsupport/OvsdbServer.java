@@ -25,18 +25,46 @@ public final class OvsdbServer implements AutoCloseable {
 
     private final Path dir;
     private final int port;
+    private final Tls tls;
     private Process process;
 
-    private OvsdbServer(Path dir, int port) {
+    /** The PEM files ovsdb-server takes for its pssl: remote, which listens on sslPort. */
+    public record Tls(Path privateKey, Path certificate, Path caCert, int sslPort) {
+    }
+
+    private OvsdbServer(Path dir, int port, Tls tls) {
         this.dir = dir;
         this.port = port;
+        this.tls = tls;
+    }
+
+    /** Like {@link #start(Path)}, and also listening for TLS clients (with client certificates) on a pssl: remote. */
+    public static OvsdbServer startWithTls(Path workDir, Path privateKey, Path certificate, Path caCert)
+            throws IOException, InterruptedException {
+        Files.createDirectories(workDir);
+        run(List.of("/usr/bin/ovsdb-tool", "create", workDir.resolve("conf.db").toString(), SCHEMA.toString()));
+        OvsdbServer server = new OvsdbServer(workDir, FreePort.find(),
+                new Tls(privateKey, certificate, caCert, FreePort.find()));
+        server.launch();
+        server.vsctl("init");
+        return server;
+    }
+
+    /** The TLS address in OVS notation, e.g. ssl:127.0.0.1:40124. */
+    public String sslTarget() {
+        return "ssl:127.0.0.1:" + tls.sslPort();
+    }
+
+    /** Runs a transaction on the database file while the server is stopped, as an operator changing it would. */
+    public String offlineTransact(String transaction) throws IOException, InterruptedException {
+        return run(List.of("/usr/bin/ovsdb-tool", "transact", dir.resolve("conf.db").toString(), transaction));
     }
 
     /** Creates the database in workDir, starts the server and writes the root Open_vSwitch row. */
     public static OvsdbServer start(Path workDir) throws IOException, InterruptedException {
         Files.createDirectories(workDir);
         run(List.of("/usr/bin/ovsdb-tool", "create", workDir.resolve("conf.db").toString(), SCHEMA.toString()));
-        OvsdbServer server = new OvsdbServer(workDir, FreePort.find());
+        OvsdbServer server = new OvsdbServer(workDir, FreePort.find(), null);
         server.launch();
         server.vsctl("init");
         return server;
@@ -60,6 +88,11 @@ public final class OvsdbServer implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         stop();
+    }
+
+    /** The server's process ID (for CPU measurements), while it runs. */
+    public long pid() {
+        return process.pid();
     }
 
     public int port() {
@@ -111,12 +144,17 @@ public final class OvsdbServer implements AutoCloseable {
 
     private void launch() throws IOException, InterruptedException {
         Files.deleteIfExists(unixSocket());
-        process = new ProcessBuilder("/usr/sbin/ovsdb-server", dir.resolve("conf.db").toString(),
+        List<String> command = new ArrayList<>(List.of("/usr/sbin/ovsdb-server", dir.resolve("conf.db").toString(),
                 "--remote=ptcp:" + port + ":127.0.0.1",
                 "--remote=punix:" + unixSocket(),
                 "--unixctl=" + dir.resolve("ovsdb-server.ctl"),
                 "--pidfile=" + dir.resolve("ovsdb-server.pid"),
-                "--log-file=" + dir.resolve("ovsdb-server.log"))
+                "--log-file=" + dir.resolve("ovsdb-server.log")));
+        if (tls != null) {
+            command.addAll(List.of("--private-key=" + tls.privateKey(), "--certificate=" + tls.certificate(),
+                    "--ca-cert=" + tls.caCert(), "--remote=pssl:" + tls.sslPort() + ":127.0.0.1"));
+        }
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("ovsdb-server.out").toFile()))
                 .start();
@@ -126,7 +164,7 @@ public final class OvsdbServer implements AutoCloseable {
                 throw new IOException("ovsdb-server exited with " + process.exitValue() + "; see "
                         + dir.resolve("ovsdb-server.out"));
             }
-            if (accepts(port) && Files.exists(unixSocket())) {
+            if (accepts(port) && Files.exists(unixSocket()) && (tls == null || accepts(tls.sslPort()))) {
                 return;
             }
             Thread.sleep(20);

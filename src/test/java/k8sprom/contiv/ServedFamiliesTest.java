@@ -1,0 +1,54 @@
+package k8sprom.contiv;
+
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+class ServedFamiliesTest {
+
+    private static final MetricSnapshots FAMILIES = MetricSnapshots.of(GaugeSnapshot.builder()
+            .name("contiv_tenants").help("Number of tenants.")
+            .dataPoint(GaugeDataPointSnapshot.builder().value(3).build()).build());
+    private static final String TEXT = "# HELP contiv_tenants Number of tenants.\n# TYPE contiv_tenants gauge\n"
+            + "contiv_tenants 3.0\n";
+
+    private final ExpositionRenderer renderer = new ExpositionRenderer();
+    private final ServedFamilies served = new ServedFamilies(new ServedFamilies.Inputs(
+            new NetmasterMetadata(List.of(), null, Map.of()), 1), FAMILIES, renderer);
+
+    @Test
+    void eachVariantIsWrittenOnceAndThenServedAsTheSameBytes() {
+        ExpositionFormatWriter text = renderer.writerFor(null);
+
+        Exposition first = served.render(text, false);
+
+        assertSame(first, served.render(text, false));
+        assertEquals(TEXT, new String(first.bytes(), StandardCharsets.UTF_8));
+        assertNull(first.contentEncoding());
+    }
+
+    @Test
+    void theGzipVariantUnzipsToThePlainOne() throws Exception {
+        ExpositionFormatWriter text = renderer.writerFor(null);
+
+        Exposition zipped = served.render(text, true);
+
+        assertEquals("gzip", zipped.contentEncoding());
+        assertEquals("text/plain; version=0.0.4; charset=utf-8", zipped.contentType());
+        assertArrayEquals(TEXT.getBytes(StandardCharsets.UTF_8),
+                new GZIPInputStream(new ByteArrayInputStream(zipped.bytes())).readAllBytes());
+    }
+}
