@@ -54,7 +54,8 @@ public class WindowPlanner {
         }
         Instant chunkEnd = start.plus(step.multipliedBy(stepsPerChunk(metric) - 1L));
         Instant end = chunkEnd.isBefore(newest) ? chunkEnd : newest;
-        return Optional.of(new PlannedWindow(new QueryWindow(start, end, step), skippedSteps, end.isBefore(newest)));
+        return Optional.of(new PlannedWindow(new QueryWindow(start, end, step), skippedSteps, end.isBefore(newest),
+                position));
     }
 
     /** Records that the window was published in full, so the next one starts after it. */
@@ -84,8 +85,11 @@ public class WindowPlanner {
      * @param window       the window to query
      * @param skippedSteps steps given up because they are older than the maximum look-back
      * @param catchingUp   true when more settled data waits after this window
+     * @param plannedFrom  the position the window was planned from (empty: the metric had none); the window may be
+     *                     published only while this is still the metric's position
      */
-    public record PlannedWindow(QueryWindow window, long skippedSteps, boolean catchingUp) {
+    public record PlannedWindow(QueryWindow window, long skippedSteps, boolean catchingUp,
+                                Optional<Instant> plannedFrom) {
     }
 
     public void setPositions(PositionStore positions) {
