@@ -66,17 +66,27 @@ public class PublisherMetrics implements CamelContextAware {
                 .description("Shards of the metric catalog (partitions of the positions topic)").register(registry());
         Gauge.builder("publisher.shards.owned", owned, AtomicInteger::get)
                 .description("Shards this instance owns by the group's last assignment").register(registry());
+        // shown from the start at 0, so that alerts on their increase work from the first change
+        rebalances();
+        fencings();
     }
 
     /** The group changed this instance's shards (some assigned, revoked or lost). */
     public void rebalanced() {
-        counter("publisher.rebalances", "Changes of the shards this instance owns").increment();
+        rebalances().increment();
+    }
+
+    private Counter rebalances() {
+        return counter("publisher.rebalances", "Changes of the shards this instance owns");
+    }
+
+    private Counter fencings() {
+        return counter("publisher.fencings", "Shard producers fenced by another producer of the same transactional id");
     }
 
     /** A shard's producer was fenced: another producer holds its transactional id now. */
     public void fenced() {
-        counter("publisher.fencings", "Shard producers fenced by another producer of the same transactional id")
-                .increment();
+        fencings().increment();
     }
 
     /** A gauge per shard reading a live value, e.g. the age of its oldest position. */
