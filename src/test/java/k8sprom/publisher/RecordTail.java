@@ -64,6 +64,11 @@ final class RecordTail implements AutoCloseable {
                 .map(Seen::visible).min(Instant::compareTo);
     }
 
+    /** When the first committed record of the metric was sent. */
+    Optional<Instant> firstSent(String metric) {
+        return seen.stream().filter(s -> s.metric().equals(metric)).map(Seen::sent).min(Instant::compareTo);
+    }
+
     /** The longest time between two records of the metric becoming visible, within [from, to]. */
     Duration longestPause(String metric, Instant from, Instant to) {
         List<Instant> times = seen.stream().filter(s -> s.metric().equals(metric))

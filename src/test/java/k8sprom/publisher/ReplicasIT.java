@@ -122,11 +122,17 @@ class ReplicasIT {
     }
 
     /**
-     * Waits until every metric has a record sent after now plus a cycle; returns the last step every metric has
-     * certainly published by then (the test's clock minus the settle delay and a step), for the verdict.
+     * Waits until every metric has a record sent a cycle after a mark taken from the test's clock; returns the last
+     * step every metric has certainly published by then (the mark minus the settle delay and a step), for the
+     * verdict. The mark is never before a metric's first publication, so every metric is judged over a range.
      */
     private Instant everyMetricPublishedUpToNow(RecordTail tail) {
-        Instant mark = Instant.now();
+        await().atMost(Duration.ofSeconds(90)).until(() -> METRICS.stream()
+                .allMatch(m -> tail.firstVisibleSentAfter(m, Instant.EPOCH).isPresent()));
+        Instant latestStart = METRICS.stream().map(m -> tail.firstSent(m).orElseThrow()).max(Instant::compareTo)
+                .orElseThrow();
+        Instant now = Instant.now();
+        Instant mark = latestStart.plus(STEP).isAfter(now) ? latestStart.plus(STEP) : now;
         Instant after = mark.plus(CYCLE);
         await().atMost(Duration.ofSeconds(90)).until(() -> METRICS.stream()
                 .allMatch(m -> tail.firstVisibleSentAfter(m, after).isPresent()));
