@@ -90,8 +90,12 @@ public class KafkaWindowPublisher implements PositionStore, CamelContextAware, A
         if (groupId == null || groupId.isBlank()) {
             groupId = transactionalId;
         }
-        try (Admin admin = Admin.create(adminProperties())) {
+        Admin admin = Admin.create(adminProperties());
+        try {
             PositionsTopic.ensure(admin, positionsTopic, shards, kafkaTimeout(), this::fenceLegacyProducer);
+        } finally {
+            // do not wait for calls still pending against an unreachable broker
+            admin.close(Duration.ZERO);
         }
         metrics.shardGauges(shards, ownedCount);
         ShardMembership joining = new ShardMembership(membershipProperties(), positionsTopic, this);
