@@ -73,6 +73,13 @@ final class Replica implements AutoCloseable {
         return logLines().stream().anyMatch(l -> OWNS.matcher(l).find() || l.contains("as a standby"));
     }
 
+    /** When the replica first logged a line containing the text (log4j2's timestamp, in this machine's zone). */
+    Optional<java.time.Instant> loggedAt(String text) {
+        return logLines().stream().filter(l -> l.contains(text)).findFirst().map(l -> java.time.LocalDateTime
+                .parse(l.substring(0, l.indexOf(' ')).replace(',', '.')).atZone(java.time.ZoneId.systemDefault())
+                .toInstant());
+    }
+
     long logCount(String text) {
         return logLines().stream().filter(l -> l.contains(text)).count();
     }
