@@ -320,6 +320,21 @@ class ReplicasIT {
             a.kill();
             b.kill();
             Instant down = Instant.now();
+            // a producer of shard 1 killed between its sends and its commit: a window and a position far ahead,
+            // never committed; the shard's next owner must abort them and go on from the committed position
+            Instant fakeStep = down.truncatedTo(ChronoUnit.SECONDS);
+            try (KafkaProducer<String, String> killedMidTransaction =
+                         legacyProducer("k8s-prometheus-publisher-" + topic + "-1")) {
+                killedMidTransaction.initTransactions();
+                killedMidTransaction.beginTransaction();
+                killedMidTransaction.send(new ProducerRecord<>(topic, "vim-0", "{\"metric_type\":\""
+                        + METRICS.get(1) + "\",\"data\":[{\"timestamp\":\"" + Sample.format(fakeStep)
+                        + "\",\"value\":\"-1\"}]}"));
+                killedMidTransaction.send(new ProducerRecord<>(topic + ".positions", 1, METRICS.get(1),
+                        PositionRecord.write(fakeStep.plus(Duration.ofHours(1)))));
+                killedMidTransaction.flush();
+                killedMidTransaction.close(Duration.ZERO); // no commit, no abort: as SIGKILL leaves it
+            }
             // longer than the transaction timeout and the session timeout together: the coordinator aborts what was
             // left open and the group forgets both members
             await().pollDelay(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(11)).until(() -> true);

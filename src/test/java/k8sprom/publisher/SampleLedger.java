@@ -8,6 +8,7 @@ import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,8 +42,8 @@ final class SampleLedger {
      */
     static Verdict judge(List<ConsumerRecord<String, String>> records, PrometheusServer prometheus, Path catalog,
                          Duration step, Instant until) {
-        // metric -> container -> "timestamp=value" -> count
-        Map<String, Map<String, Map<String, Integer>>> seen = new TreeMap<>();
+        // metric -> container -> timestamp -> the values published for it (more than one: a duplicate)
+        Map<String, Map<String, Map<String, List<String>>>> seen = new TreeMap<>();
         Map<String, Instant> first = new TreeMap<>();
         Map<String, Instant> last = new TreeMap<>();
         int inKafka = 0;
@@ -56,10 +57,11 @@ final class SampleLedger {
                 Instant at = Instant.parse(timestamp);
                 first.merge(metric, at, (a, b) -> a.isBefore(b) ? a : b);
                 last.merge(metric, at, (a, b) -> a.isAfter(b) ? a : b);
-                int count = seen.computeIfAbsent(metric, m -> new HashMap<>())
+                List<String> values = seen.computeIfAbsent(metric, m -> new HashMap<>())
                         .computeIfAbsent(record.key(), c -> new HashMap<>())
-                        .merge(timestamp + "=" + sample.get("value").asText(), 1, Integer::sum);
-                if (count > 1) {
+                        .computeIfAbsent(timestamp, t -> new ArrayList<>());
+                values.add(sample.get("value").asText());
+                if (values.size() > 1) {
                     duplicates++;
                 }
             }
@@ -77,24 +79,22 @@ final class SampleLedger {
                 gaps++; // nothing at all of a metric of the catalog
                 continue;
             }
-            Map<String, Map<String, Integer>> got = seen.getOrDefault(name, Map.of());
+            Map<String, Map<String, List<String>>> got = seen.getOrDefault(name, Map.of());
             JsonNode expected = prometheus.queryRange(metric.promql(), from, until, step).get("result");
             for (JsonNode series : expected) {
                 String container = series.get("metric").path("label_vim_id").asText();
                 if (container.isEmpty()) {
                     continue; // a pod without label_vim_id: skipped by design
                 }
-                Map<String, Integer> ofContainer = got.getOrDefault(container, Map.of());
+                Map<String, List<String>> ofContainer = got.getOrDefault(container, Map.of());
                 for (JsonNode value : series.get("values")) {
                     inPrometheus++;
                     String timestamp = Sample.format(Sample.instantOf(new BigDecimal(value.get(0).asText())));
-                    if (!ofContainer.containsKey(timestamp + "=" + value.get(1).asText())) {
-                        boolean atAll = ofContainer.keySet().stream().anyMatch(k -> k.startsWith(timestamp + "="));
-                        if (atAll) {
-                            wrongValues++;
-                        } else {
-                            gaps++;
-                        }
+                    List<String> values = ofContainer.get(timestamp);
+                    if (values == null) {
+                        gaps++;
+                    } else if (!values.stream().allMatch(v -> v.equals(value.get(1).asText()))) {
+                        wrongValues++;
                     }
                 }
             }
