@@ -138,6 +138,17 @@ public class KafkaWindowPublisher implements PositionStore, CamelContextAware, A
         return task == null ? Optional.empty() : task.position(metric);
     }
 
+    /** Of a shard owned here, the cached position; of another, the committed one, read from its partition now. */
+    @Override
+    public Optional<Instant> lastPublishedAnywhere(String metric) {
+        int shard = shardOf(metric);
+        ShardTask task = owned.get(shard);
+        if (task != null && task.ready()) {
+            return task.position(metric);
+        }
+        return Optional.ofNullable(reader().read(shard).get(metric));
+    }
+
     @Override
     public void published(String metric, Instant lastStep) {
         // the position is written inside publish()'s transaction; nothing is left to do afterwards
@@ -153,17 +164,6 @@ public class KafkaWindowPublisher implements PositionStore, CamelContextAware, A
     public void publish(List<OutboundMessage> messages, String metric, Optional<Instant> plannedFrom,
                         Instant newPosition) {
         task(shardOf(metric)).publish(messages, metric, plannedFrom, newPosition);
-    }
-
-    /** Messages that move no position (derived ones), in a transaction of the lowest shard owned here. */
-    public void publish(List<OutboundMessage> messages, String metric, Instant newPosition) {
-        if (metric != null || newPosition != null) {
-            throw new IllegalArgumentException("a window that moves a position needs the position it was planned from");
-        }
-        ShardTask task = owned.values().stream().filter(ShardTask::ready)
-                .min((a, b) -> Integer.compare(a.shard(), b.shard()))
-                .orElseThrow(() -> new ShardUnavailableException("this instance owns no shard"));
-        task.publish(messages, null, Optional.empty(), null);
     }
 
     private ShardTask task(int shard) {
@@ -239,9 +239,13 @@ public class KafkaWindowPublisher implements PositionStore, CamelContextAware, A
     }
 
     private ShardTask newTask(int shard) {
-        PositionsReader reader = new PositionsReader(this::consumerProperties, positionsTopic, shards, kafkaTimeout());
+        PositionsReader reader = reader();
         return new ShardTask(shard, () -> producer(transactionalId + "-" + shard), () -> reader.read(shard),
                 topic, positionsTopic, this, COMMIT_ATTEMPTS);
+    }
+
+    private PositionsReader reader() {
+        return new PositionsReader(this::consumerProperties, positionsTopic, shards, kafkaTimeout());
     }
 
     /**

@@ -1,35 +1,31 @@
 package k8sprom.publisher;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Writes the JSON message the MAPE loop consumes:
  * {"container_id", "metric_type", "type", "data": [{"type", "name", "timestamp", "unit", "value"}, ...]}.
+ *
+ * <p>This is the publisher's hottest path (one call per series per window), so it appends to a StringBuilder instead
+ * of opening a JsonGenerator per message; strings are escaped exactly as Jackson escapes them, and numbers are
+ * written as Jackson writes them (MessageWriterTest compares the text with Jackson's generator).
  */
 public final class MessageWriter {
 
-    private static final JsonFactory JSON = new JsonFactory();
+    /** RFC 8259's number grammar: Prometheus' value text is written unchanged when it already is one. */
+    private static final Pattern JSON_NUMBER = Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
 
     private MessageWriter() {
     }
 
-    /**
-     * A message for samples read from Prometheus: values stay the strings Prometheus returned.
-     *
-     * <p>This is the publisher's hottest path (one call per series per window), so it appends to a StringBuilder
-     * instead of opening a JsonGenerator per message; strings are escaped exactly as Jackson escapes them, so the
-     * text is the same as {@link #write}'s (MessageWriterTest compares the two).
-     */
+    /** A message with the samples of one series, their values written as the catalog entry says. */
     public static String samples(String containerId, MetricDefinition metric, List<Sample> samples) {
         String type = quote(metric.type());
         String name = quote(metric.name());
         String unit = quote(metric.unit());
+        boolean numbers = metric.value() == MetricDefinition.ValueFormat.NUMBER;
         StringBuilder json = new StringBuilder(96 + containerId.length() + 2 * name.length()
                 + samples.size() * (90 + name.length() + unit.length()));
         json.append("{\"container_id\":\"").append(quote(containerId))
@@ -41,11 +37,22 @@ public final class MessageWriter {
             json.append(i == 0 ? "{\"type\":\"" : ",{\"type\":\"").append(type)
                     .append("\",\"name\":\"").append(name)
                     .append("\",\"timestamp\":\"").append(Sample.format(sample.timestamp()))
-                    .append("\",\"unit\":\"").append(unit)
-                    .append("\",\"value\":\"").append(quote(sample.value()))
-                    .append("\"}");
+                    .append("\",\"unit\":\"").append(unit);
+            if (numbers) {
+                json.append("\",\"value\":").append(number(sample.value())).append('}');
+            } else {
+                json.append("\",\"value\":\"").append(quote(sample.value())).append("\"}");
+            }
         }
         return json.append("]}").toString();
+    }
+
+    /**
+     * A finite value (the translator lets no other through) as JSON number text: Prometheus' own text when it is one
+     * (it writes the shortest decimal that reads back as the same double), else the double as Java prints it.
+     */
+    static String number(String value) {
+        return JSON_NUMBER.matcher(value).matches() ? value : Double.toString(Double.parseDouble(value));
     }
 
     /** The text between the quotes of a JSON string, escaped as Jackson's generator escapes it. */
@@ -57,45 +64,5 @@ public final class MessageWriter {
             }
         }
         return text;
-    }
-
-    /** The same message written with Jackson's generator; kept as the reference the fast path is tested against. */
-    static String samplesWithGenerator(String containerId, MetricDefinition metric, List<Sample> samples) {
-        return write(containerId, metric.name(), metric.type(), metric.unit(), samples, null);
-    }
-
-    /** A message for a value computed here (packet loss): the value is a JSON number. */
-    public static String computed(String containerId, String name, String type, String unit, Sample at, double value) {
-        return write(containerId, name, type, unit, List.of(at), value);
-    }
-
-    private static String write(String containerId, String name, String type, String unit, List<Sample> samples,
-                                Double computedValue) {
-        StringWriter out = new StringWriter(160 + 120 * samples.size());
-        try (JsonGenerator json = JSON.createGenerator(out)) {
-            json.writeStartObject();
-            json.writeStringField("container_id", containerId);
-            json.writeStringField("metric_type", name);
-            json.writeStringField("type", type);
-            json.writeArrayFieldStart("data");
-            for (Sample sample : samples) {
-                json.writeStartObject();
-                json.writeStringField("type", type);
-                json.writeStringField("name", name);
-                json.writeStringField("timestamp", Sample.format(sample.timestamp()));
-                json.writeStringField("unit", unit);
-                if (computedValue != null) {
-                    json.writeNumberField("value", computedValue);
-                } else {
-                    json.writeStringField("value", sample.value());
-                }
-                json.writeEndObject();
-            }
-            json.writeEndArray();
-            json.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toString();
     }
 }

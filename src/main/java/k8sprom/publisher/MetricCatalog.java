@@ -36,11 +36,12 @@ public class MetricCatalog {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = false)
-    record CatalogFile(String query, String function, List<Entry> metrics) {
+    record CatalogFile(String query, String series, String function, List<Entry> metrics) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = false)
-    record Entry(String name, String type, String unit, String function, String query) {
+    record Entry(String name, String type, String unit, String function, String series, String query, String value,
+                 List<String> continuesAfter) {
     }
 
     /** The current metrics, in file order. */
@@ -74,27 +75,44 @@ public class MetricCatalog {
         for (Entry entry : catalog.metrics()) {
             String function = entry.function() != null ? entry.function() : catalog.function();
             MetricDefinition definition = new MetricDefinition(entry.name(), entry.type(), entry.unit(), function,
-                    entry.query());
+                    entry.query(), MetricDefinition.ValueFormat.of(entry.value(), entry.name()),
+                    entry.continuesAfter());
             if (!names.add(definition.name())) {
                 throw new IllegalArgumentException("metric " + definition.name() + " is listed twice");
             }
-            result.add(new RenderedMetric(definition, render(definition, catalog.query())));
+            String series = entry.series() != null ? entry.series() : catalog.series();
+            result.add(new RenderedMetric(definition, render(definition, catalog.query(), series)));
         }
         return List.copyOf(result);
     }
 
-    private String render(MetricDefinition metric, String template) {
+    /**
+     * The entry's own query as it is, or the template with {@code <series>} (the per-pod expression, the entry's or
+     * the catalog's) and then the other placeholders filled in.
+     */
+    private String render(MetricDefinition metric, String template, String series) {
         if (metric.query() != null && !metric.query().isBlank()) {
             return metric.query().strip();
         }
         if (template == null || template.isBlank()) {
             throw new IllegalArgumentException("metric " + metric.name() + " has no query and the catalog no template");
         }
-        if (metric.function() == null || metric.function().isBlank()) {
+        String query = template.strip();
+        if (query.contains("<series>")) {
+            if (series == null || series.isBlank()) {
+                throw new IllegalArgumentException("metric " + metric.name()
+                        + " has no series and the catalog no default series for the template's <series>");
+            }
+            query = query.replace("<series>", series.strip());
+        } else if (series != null && !series.isBlank()) {
+            throw new IllegalArgumentException("metric " + metric.name()
+                    + " gives a series, but the catalog's query template has no <series> placeholder");
+        }
+        if (query.contains("<function>") && (metric.function() == null || metric.function().isBlank())) {
             throw new IllegalArgumentException("metric " + metric.name() + " has no function and the catalog no default");
         }
-        return template.strip()
-                .replace("<function>", metric.function())
+        return query
+                .replace("<function>", metric.function() == null ? "" : metric.function())
                 .replace("<metric>", metric.name())
                 .replace("<namespace>", namespace)
                 .replace("<range>", rateRange);

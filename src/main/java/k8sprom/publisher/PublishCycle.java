@@ -3,20 +3,15 @@ package k8sprom.publisher;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * State shared by the split branches of one timer cycle: the packet rates for the derived messages, and whether
- * anything failed (a cycle with failures does not count as successful).
+ * State shared by the split branches of one timer cycle: whether anything failed (a cycle with failures does not
+ * count as successful) and whether a metric is still behind.
  */
 public class PublishCycle {
 
     private final long startedNanos = System.nanoTime();
-    private final PacketLoss packetLoss = new PacketLoss();
     private final AtomicInteger failures = new AtomicInteger();
     private final AtomicInteger windowsBehind = new AtomicInteger();
     private int rounds;
-
-    public PacketLoss packetLoss() {
-        return packetLoss;
-    }
 
     public void failed() {
         failures.incrementAndGet();

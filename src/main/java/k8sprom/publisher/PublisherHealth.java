@@ -22,10 +22,19 @@ public class PublisherHealth extends AbstractHealthCheck {
     private volatile boolean catchingUp;
     private volatile Duration worstLag = Duration.ZERO;
     private Duration maxReadyLag = Duration.ofMinutes(5);
+    private boolean publisherEnabled = true;
     private KafkaWindowPublisher kafka;
 
     public PublisherHealth() {
         super("publisher", "publisher");
+    }
+
+    /**
+     * False in an exporter-only process: readiness then does not wait for publishing cycles. (A disabled Camel health
+     * check would report UNKNOWN, which makes the whole readiness DOWN.)
+     */
+    public void setPublisherEnabled(boolean publisherEnabled) {
+        this.publisherEnabled = publisherEnabled;
     }
 
     public void setPeriod(Duration period) {
@@ -55,6 +64,11 @@ public class PublisherHealth extends AbstractHealthCheck {
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        if (!publisherEnabled) {
+            builder.detail("publisher_enabled", false).message("the publisher is disabled (PUBLISHER_ENABLED=false)")
+                    .up();
+            return;
+        }
         Instant finished = lastFinished;
         builder.detail("catching_up", catchingUp);
         if (kafka != null) {

@@ -45,6 +45,11 @@ public class PublisherMetrics implements CamelContextAware {
                 "reason", reason).increment();
     }
 
+    public void warningsAccepted(String metric) {
+        counter("publisher.query.warnings.accepted", "Answers with warnings published because warnings are accepted",
+                "metric", metric).increment();
+    }
+
     public void cycleFailed() {
         counter("publisher.cycle.errors", "Cycles that failed as a whole, e.g. positions unreadable").increment();
     }

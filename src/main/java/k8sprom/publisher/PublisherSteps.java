@@ -35,6 +35,9 @@ public class PublisherSteps implements CamelContextAware {
     private WindowPlanner planner;
     private QueryRangeTranslator translator;
     private PrometheusAuth auth = new PrometheusAuth();
+    private PrometheusHeaders headers = new PrometheusHeaders();
+    private PartialAnswers partialAnswers = new PartialAnswers();
+    private String partialResponseParameter = "false";
     private PublisherMetrics metrics;
     private PublisherHealth health;
     private String prometheusUrl = "";
@@ -67,7 +70,7 @@ public class PublisherSteps implements CamelContextAware {
                 catchingUp.put(name, false); // another instance's shard, or one not taken yet
                 continue;
             }
-            Optional<WindowPlanner.PlannedWindow> planned = planner.next(name);
+            Optional<WindowPlanner.PlannedWindow> planned = planner.next(name, metric.definition().continuesAfter());
             if (planned.isEmpty()) {
                 catchingUp.put(name, false);
                 continue;
@@ -85,7 +88,9 @@ public class PublisherSteps implements CamelContextAware {
 
     /**
      * Sets the query_range request: PromQL goes in a form body, URL-encoded here, so that + & " and braces survive
-     * and never meet Camel's placeholder or simple-language resolution.
+     * and never meet Camel's placeholder or simple-language resolution. Thanos is asked not to answer partially
+     * (partial_response=false, which Prometheus, Mimir and VictoriaMetrics ignore); extra headers (tenant, gateway)
+     * go with it.
      */
     public void prepareRequest(@Variable("query") MetricQuery query, Exchange exchange) {
         Message message = exchange.getMessage();
@@ -94,16 +99,20 @@ public class PublisherSteps implements CamelContextAware {
         message.setBody("query=" + URLEncoder.encode(query.promql(), StandardCharsets.UTF_8)
                 + "&start=" + epochSeconds(window.start())
                 + "&end=" + epochSeconds(window.end())
-                + "&step=" + window.step().toMillis() / 1000.0);
+                + "&step=" + window.step().toMillis() / 1000.0
+                + (partialResponseParameter.isEmpty() ? "" : "&partial_response=" + partialResponseParameter));
         message.setHeader(Exchange.CONTENT_TYPE, "application/x-www-form-urlencoded");
         auth.header().ifPresent(value -> message.setHeader("Authorization", value));
+        headers.current().forEach(message::setHeader);
     }
 
-    /** Reads the response as a stream into messages; skipped series and samples are logged once and counted. */
-    public List<OutboundMessage> translate(InputStream response, @Variable("query") MetricQuery query,
-                                           @Variable("cycle") PublishCycle cycle) {
-        QueryRangeTranslator.Translation translation =
-                translator.translate(response, query.metric(), cycle.packetLoss());
+    /**
+     * Reads the response as a stream into messages; a partial answer (with warnings) is refused unless warnings are
+     * accepted; skipped series and samples are logged once and counted.
+     */
+    public List<OutboundMessage> translate(InputStream response, @Variable("query") MetricQuery query) {
+        QueryRangeTranslator.Translation translation = translator.translate(response, query.metric());
+        List<OutboundMessage> messages = partialAnswers.admit(query.name(), translation);
         if (translation.skippedAnything()) {
             metrics.skipped(query.name(), "missing_label_vim_id", translation.seriesWithoutContainer());
             metrics.skipped(query.name(), "non_finite_value", translation.nonFiniteSamples());
@@ -118,7 +127,7 @@ public class PublisherSteps implements CamelContextAware {
                         translation.nonFiniteSamples(), translation.malformedSamples());
             }
         }
-        return translation.messages();
+        return messages;
     }
 
     /**
@@ -142,15 +151,6 @@ public class PublisherSteps implements CamelContextAware {
         return messages.size();
     }
 
-    /** The derived packet-loss messages of the cycle, from the rates its branches recorded. */
-    public void publishPacketLoss(@Variable("cycle") PublishCycle cycle) {
-        List<OutboundMessage> messages = cycle.packetLoss().derive();
-        if (!messages.isEmpty()) {
-            kafka.publish(messages, null, null);
-            metrics.published("packet_loss_percentage", messages.size());
-        }
-    }
-
     /** True for a cycle's first round, and again while some metric has settled data left and nothing failed. */
     public boolean anotherRound(@Variable("cycle") PublishCycle cycle) {
         return cycle.nextRound(maxRoundsPerCycle);
@@ -171,10 +171,10 @@ public class PublisherSteps implements CamelContextAware {
     public void publishFailed(@Variable("query") MetricQuery query, @Variable("cycle") PublishCycle cycle,
                               Exchange exchange) {
         Exception error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        String metric = query != null ? query.name() : "packet_loss_percentage";
-        metrics.publishFailed(metric);
+        metrics.publishFailed(query.name());
         cycle.failed();
-        LOG.error("Metric {}: publishing to Kafka failed, nothing of it was committed: {}", metric, describe(error));
+        LOG.error("Metric {}: publishing to Kafka failed, nothing of it was committed: {}", query.name(),
+                describe(error));
     }
 
     /**
@@ -320,6 +320,25 @@ public class PublisherSteps implements CamelContextAware {
 
     public void setAuth(PrometheusAuth auth) {
         this.auth = auth;
+    }
+
+    public void setHeaders(PrometheusHeaders headers) {
+        this.headers = headers;
+    }
+
+    public void setPartialAnswers(PartialAnswers partialAnswers) {
+        this.partialAnswers = partialAnswers;
+    }
+
+    /** PROMETHEUS_PARTIAL_RESPONSE: the partial_response parameter to send, false (default) or true; omit sends none. */
+    public void setPartialResponse(String partialResponse) {
+        String setting = partialResponse == null ? "" : partialResponse.strip();
+        partialResponseParameter = switch (setting) {
+            case "false", "true" -> setting;
+            case "omit", "" -> "";
+            default -> throw new IllegalArgumentException(
+                    "PROMETHEUS_PARTIAL_RESPONSE must be false, true or omit, not " + setting);
+        };
     }
 
     public void setMetrics(PublisherMetrics metrics) {

@@ -8,9 +8,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.util.ArrayList;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Turns a query_range response into messages, reading it as a stream so that memory holds one series at a time
@@ -25,11 +26,14 @@ public class QueryRangeTranslator {
     static final String CONTAINER_LABEL = "label_vim_id";
     private static final JsonFactory JSON = new JsonFactory();
     /** How Prometheus writes non-finite values; Java's parser does not read "+Inf". */
-    private static final java.util.Set<String> PROMETHEUS_NON_FINITE = java.util.Set.of("NaN", "+Inf", "-Inf", "Inf");
+    private static final Set<String> PROMETHEUS_NON_FINITE = Set.of("NaN", "+Inf", "-Inf", "Inf");
 
-    /** What one response gave: the messages, and what was skipped. */
+    /**
+     * What one response gave: the messages, what was skipped, and the warnings the answer carried (a distributed
+     * engine's sign of a partial answer; empty for a complete one).
+     */
     public record Translation(List<OutboundMessage> messages, int seriesWithoutContainer, int nonFiniteSamples,
-                              int malformedSamples) {
+                              int malformedSamples, List<String> warnings) {
 
         public boolean skippedAnything() {
             return seriesWithoutContainer + nonFiniteSamples + malformedSamples > 0;
@@ -61,9 +65,9 @@ public class QueryRangeTranslator {
         this.maxSamplesPerMessage = maxSamplesPerMessage;
     }
 
-    public Translation translate(InputStream response, MetricDefinition metric, PacketLoss packetLoss) {
+    public Translation translate(InputStream response, MetricDefinition metric) {
         try (JsonParser json = JSON.createParser(response)) {
-            return new ResponseReader(json, metric, packetLoss).read();
+            return new ResponseReader(json, metric).read();
         } catch (JsonParseException e) {
             throw new BadPrometheusResponseException("not_json", "response is not valid JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
@@ -74,19 +78,18 @@ public class QueryRangeTranslator {
     private final class ResponseReader {
         private final JsonParser json;
         private final MetricDefinition metric;
-        private final PacketLoss packetLoss;
         private final List<OutboundMessage> messages = new ArrayList<>();
         private String status;
         private String resultType;
         private String error;
+        private final List<String> warnings = new ArrayList<>();
         private int seriesWithoutContainer;
         private int nonFiniteSamples;
         private int malformedSamples;
 
-        ResponseReader(JsonParser json, MetricDefinition metric, PacketLoss packetLoss) {
+        ResponseReader(JsonParser json, MetricDefinition metric) {
             this.json = json;
             this.metric = metric;
-            this.packetLoss = packetLoss;
         }
 
         Translation read() throws IOException {
@@ -100,6 +103,13 @@ public class QueryRangeTranslator {
                     case "status" -> status = json.getValueAsString();
                     case "error" -> error = json.getValueAsString();
                     case "data" -> readData();
+                    case "warnings" -> readWarnings();
+                    // VictoriaMetrics' vmselect marks a partial answer this way instead of with warnings
+                    case "isPartial" -> {
+                        if (json.currentToken() == JsonToken.VALUE_TRUE) {
+                            warnings.add("the answer is marked isPartial (some storage nodes did not answer)");
+                        }
+                    }
                     default -> json.skipChildren();
                 }
             }
@@ -110,7 +120,29 @@ public class QueryRangeTranslator {
             if (!"matrix".equals(resultType)) {
                 throw new BadPrometheusResponseException("result_type", "resultType is " + resultType + ", not matrix");
             }
-            return new Translation(List.copyOf(messages), seriesWithoutContainer, nonFiniteSamples, malformedSamples);
+            return new Translation(List.copyOf(messages), seriesWithoutContainer, nonFiniteSamples, malformedSamples,
+                    List.copyOf(warnings));
+        }
+
+        /** Prometheus and its distributed successors list warnings as strings; null or [] means none. */
+        private void readWarnings() throws IOException {
+            JsonToken token = json.currentToken();
+            if (token == JsonToken.START_ARRAY) {
+                for (token = json.nextToken(); token != JsonToken.END_ARRAY; token = json.nextToken()) {
+                    addWarning(token);
+                }
+            } else if (token != JsonToken.VALUE_NULL) {
+                addWarning(token);
+            }
+        }
+
+        private void addWarning(JsonToken token) throws IOException {
+            if (token.isStructStart()) {
+                warnings.add("(a warning that is not a string)");
+                json.skipChildren();
+            } else {
+                warnings.add(json.getText());
+            }
         }
 
         private void readData() throws IOException {
@@ -167,7 +199,6 @@ public class QueryRangeTranslator {
                 List<Sample> part = samples.subList(from, Math.min(samples.size(), from + maxSamplesPerMessage));
                 messages.add(new OutboundMessage(containerId, MessageWriter.samples(containerId, metric, part)));
             }
-            packetLoss.record(metric.name(), containerId, samples.get(samples.size() - 1));
         }
 
         /** The series' label_vim_id (the last one, should a label repeat); the other labels are only skipped. */

@@ -4,6 +4,8 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * One point of a Prometheus series: its timestamp and the value text exactly as Prometheus wrote it.
@@ -21,12 +23,12 @@ public record Sample(Instant timestamp, String value) {
     }
 
     /** Formatted timestamps of this thread: the series of a window share their few step timestamps. */
-    private static final ThreadLocal<java.util.Map<Instant, String>> FORMATTED =
-            ThreadLocal.withInitial(java.util.HashMap::new);
+    private static final ThreadLocal<Map<Instant, String>> FORMATTED =
+            ThreadLocal.withInitial(HashMap::new);
 
     /** The message timestamp format of the original service: UTC, six fractional digits, Z. */
     public static String format(Instant timestamp) {
-        java.util.Map<Instant, String> formatted = FORMATTED.get();
+        Map<Instant, String> formatted = FORMATTED.get();
         String text = formatted.get(timestamp);
         if (text == null) {
             if (formatted.size() >= 4096) {

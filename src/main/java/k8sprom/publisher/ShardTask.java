@@ -118,7 +118,7 @@ public class ShardTask {
      *
      * @param plannedFrom the position the window was planned from (empty: the metric had none); if the shard's
      *                    position is another one now, nothing is sent and {@link StaleWindowException} is thrown
-     * @param newPosition the window's last step; null for messages that move no position
+     * @param newPosition the window's last step
      */
     public void publish(List<OutboundMessage> messages, String metric, Optional<Instant> plannedFrom,
                         Instant newPosition) {
@@ -136,13 +136,11 @@ public class ShardTask {
         lock.lock();
         try {
             ensureReady();
-            if (newPosition != null) {
-                Optional<Instant> current = currentPosition(metric);
-                if (!current.equals(plannedFrom)) {
-                    throw new StaleWindowException("shard " + shard + ": metric " + metric
-                            + " was planned from position " + plannedFrom.map(Instant::toString).orElse("(none)")
-                            + " but its position is " + current.map(Instant::toString).orElse("(none)") + " now");
-                }
+            Optional<Instant> current = currentPosition(metric);
+            if (!current.equals(plannedFrom)) {
+                throw new StaleWindowException("shard " + shard + ": metric " + metric
+                        + " was planned from position " + plannedFrom.map(Instant::toString).orElse("(none)")
+                        + " but its position is " + current.map(Instant::toString).orElse("(none)") + " now");
             }
             try {
                 if (open == null) {
@@ -154,12 +152,10 @@ public class ShardTask {
                 for (OutboundMessage message : messages) {
                     window.sent.add(producer.send(new ProducerRecord<>(topic, message.containerId(), message.json())));
                 }
-                if (newPosition != null) {
-                    // the explicit partition keeps every position in its shard whatever partitioner is configured
-                    window.sent.add(producer.send(new ProducerRecord<>(positionsTopic, shard, metric,
-                            PositionRecord.write(newPosition))));
-                    transaction.positions.put(metric, newPosition);
-                }
+                // the explicit partition keeps every position in its shard whatever partitioner is configured
+                window.sent.add(producer.send(new ProducerRecord<>(positionsTopic, shard, metric,
+                        PositionRecord.write(newPosition))));
+                transaction.positions.put(metric, newPosition);
             } catch (RuntimeException e) {
                 window.failure = e;
                 if (open != null) {

@@ -3,6 +3,7 @@ package k8sprom.publisher;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,9 +39,18 @@ public class WindowPlanner {
 
     /** A window to query, or empty when the metric has published everything that is settled. */
     public Optional<PlannedWindow> next(String metric) {
+        return next(metric, List.of());
+    }
+
+    /**
+     * As {@link #next(String)}; a metric without a position of its own starts like any new metric
+     * ({@code startFrom}), but never at or before the newest position of the metrics it continues after: an earlier
+     * release published it together with them, up to their positions.
+     */
+    public Optional<PlannedWindow> next(String metric, List<String> continuesAfter) {
         Instant newest = floorToStep(clock.instant().minus(settleDelay));
         Optional<Instant> position = positions.lastPublished(metric);
-        Instant start = position.map(p -> p.plus(step)).orElse(floorToStep(newest.minus(startFrom)));
+        Instant start = position.map(p -> p.plus(step)).orElseGet(() -> firstStart(newest, continuesAfter));
         long skippedSteps = 0;
         Instant oldestAllowed = floorToStep(newest.minus(maxLookback));
         if (start.isBefore(oldestAllowed)) {
@@ -56,6 +66,18 @@ public class WindowPlanner {
         Instant end = chunkEnd.isBefore(newest) ? chunkEnd : newest;
         return Optional.of(new PlannedWindow(new QueryWindow(start, end, step), skippedSteps, end.isBefore(newest),
                 position));
+    }
+
+    private Instant firstStart(Instant newest, List<String> continuesAfter) {
+        Instant start = floorToStep(newest.minus(startFrom));
+        for (String earlier : continuesAfter) {
+            // the earlier metrics may belong to shards other instances own
+            Optional<Instant> published = positions.lastPublishedAnywhere(earlier);
+            if (published.isPresent() && !published.get().isBefore(start)) {
+                start = published.get().plus(step);
+            }
+        }
+        return start;
     }
 
     /** Records that the window was published in full, so the next one starts after it. */

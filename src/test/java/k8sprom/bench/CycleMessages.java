@@ -14,12 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 import k8sprom.publisher.MetricCatalog;
 import k8sprom.publisher.OutboundMessage;
-import k8sprom.publisher.PacketLoss;
 import k8sprom.publisher.QueryRangeTranslator;
 
 /**
  * A cycle's messages exactly as the publisher makes them: each metric's query_range answer for one window, turned
- * into messages by the publisher's own QueryRangeTranslator, plus the packet-loss messages derived from them. Used
+ * into messages by the publisher's own QueryRangeTranslator, Used
  * to give Kafka's producer test the same message sizes and count as a publisher cycle.
  */
 final class CycleMessages {
@@ -27,14 +26,13 @@ final class CycleMessages {
     private CycleMessages() {
     }
 
-    /** One list per metric window, the packet-loss messages last. */
+    /** One list per metric window. */
     static List<List<OutboundMessage>> fetch(String prometheusUrl, List<MetricCatalog.RenderedMetric> metrics,
                                              Instant start, Instant end, Duration step) throws Exception {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         QueryRangeTranslator translator = new QueryRangeTranslator();
         translator.setSamples("all");
         translator.setMaxSamplesPerMessage(100);
-        PacketLoss packetLoss = new PacketLoss();
         List<List<OutboundMessage>> windows = new ArrayList<>();
         for (MetricCatalog.RenderedMetric metric : metrics) {
             String body = "query=" + URLEncoder.encode(metric.promql(), StandardCharsets.UTF_8)
@@ -46,10 +44,9 @@ final class CycleMessages {
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                     HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream in = response.body()) {
-                windows.add(translator.translate(in, metric.definition(), packetLoss).messages());
+                windows.add(translator.translate(in, metric.definition()).messages());
             }
         }
-        windows.add(packetLoss.derive());
         return windows;
     }
 

@@ -42,7 +42,7 @@ final class Report {
             md.append("target |\n|---|");
             sizes.forEach(s -> md.append("---|"));
             md.append("---|\n");
-            row(md, "messages per cycle (24 metric windows + packet loss)",
+            row(md, "messages per cycle (26 metric windows, 2 of them derived)",
                     s -> fmt("%,.0f", s.publisher().messagesPerCycle()), "");
             row(md, "floor: the 24 queries straight to Prometheus, median",
                     s -> fmt("%.2f s", s.publisher().floorMedian()) + range(s.publisher().floors(), "%.2f"), "");

@@ -4,7 +4,6 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import k8sprom.publisher.MetricDefinition;
-import k8sprom.publisher.PacketLoss;
 import k8sprom.publisher.QueryRangeTranslator;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -75,6 +74,6 @@ public class TranslatorBenchmark {
 
     @Benchmark
     public QueryRangeTranslator.Translation translate() {
-        return translator.translate(new ByteArrayInputStream(response), metric, new PacketLoss());
+        return translator.translate(new ByteArrayInputStream(response), metric);
     }
 }

@@ -68,6 +68,32 @@ class JarLaunchIT {
     }
 
     @Test
+    void anExporterOnlyProcessWithEveryRouteIsReady() throws Exception {
+        int port = FreePort.find();
+        int management = FreePort.find();
+        Path log = work.resolve("exporter-only.log");
+        // as the Helm chart runs an exporter: the whole application, the publisher switched off
+        Process app = launch(log, Map.of(
+                "CAMEL_MAIN_ROUTES_INCLUDE_PATTERN", k8sprom.Application.ROUTES,
+                "PUBLISHER_ENABLED", "false",
+                "EXPORTER_MODE", "netmaster",
+                "EXPORTER_NETMASTER_PORT", String.valueOf(port),
+                "CONTIV_NETMASTER_URL", netmaster.baseUri().toString(),
+                "MANAGEMENT_PORT", String.valueOf(management)));
+        try {
+            awaitMetrics(port, app, log);
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> ready = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + management + "/observe/health/ready")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertEquals(200, ready.statusCode(), ready.body());
+        } finally {
+            stop(app);
+        }
+    }
+
+    @Test
     void withoutExporterModeNoExporterServerStarts() throws Exception {
         int port = FreePort.find();
         Path log = work.resolve("no-mode.log");

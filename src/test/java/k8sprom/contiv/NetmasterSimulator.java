@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Netmaster's REST model) on the paths the exporter calls, and lets a test replace an answer, slow answers down, and
  * see which calls came and how many overlapped.
  */
-final class NetmasterSimulator implements AutoCloseable {
+public final class NetmasterSimulator implements AutoCloseable {
 
     static final String NETWORKS = "/api/v1/networks/";
     static final String TENANTS = "/api/v1/tenants/";
@@ -52,7 +52,7 @@ final class NetmasterSimulator implements AutoCloseable {
         this.fixtures = fixtures;
     }
 
-    static NetmasterSimulator start() throws IOException {
+    public static NetmasterSimulator start() throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
         NetmasterSimulator simulator = new NetmasterSimulator(server, loadFixtures());
         server.createContext("/", simulator::handle);
@@ -62,7 +62,7 @@ final class NetmasterSimulator implements AutoCloseable {
     }
 
     /** The Netmaster address as etcd would hold it: host:port. */
-    String hostPort() {
+    public String hostPort() {
         return "127.0.0.1:" + server.getAddress().getPort();
     }
 

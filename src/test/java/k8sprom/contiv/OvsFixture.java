@@ -10,7 +10,7 @@ import java.util.Map;
  * interfaces that belong to no endpoint (the bridge's own, an ID that only contains an endpoint's ID, and an
  * endpoint's ID under another external_ids key).
  */
-final class OvsFixture {
+public final class OvsFixture {
 
     /** vport1's statistics as OVS reports them (the switch port's view). */
     static final Map<String, Long> WEB_1_SWITCH_SIDE = ordered(
@@ -24,7 +24,7 @@ final class OvsFixture {
     private OvsFixture() {
     }
 
-    static void populate(OvsdbServer ovs) throws Exception {
+    public static void populate(OvsdbServer ovs) throws Exception {
         ovs.addInterface("contivVxlanBridge", "vport1", Map.of("endpoint-id", "ep-web-1"));
         ovs.addInterface("contivVxlanBridge", "vport2", Map.of("endpoint-id", "ep-db-1"));
         ovs.addInterface("contivVxlanBridge", "vport3", Map.of("endpoint-id", "ep-batch-7"));

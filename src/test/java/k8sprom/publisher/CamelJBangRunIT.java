@@ -225,7 +225,7 @@ class CamelJBangRunIT {
                 "the child runs the camel-jbang-core of the pom: " + camelJBangJar);
         String output = camel.output();
         assertTrue(output.contains("Apache Camel (JBang) 4.17.0"), "ran under Camel JBang");
-        assertTrue(output.contains("Loaded 24 metrics from"), "the MetricCatalog bean read routes/metrics.yaml");
+        assertTrue(output.contains("Loaded 26 metrics from"), "the MetricCatalog bean read routes/metrics.yaml");
         assertFalse(output.contains("ClassNotFoundException"), "every bean class was compiled");
     }
 

@@ -1,5 +1,6 @@
 package k8sprom.publisher;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -56,14 +57,23 @@ class DockerfileEntrypointIT {
         assertTrue(training.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the training start ends by itself");
         assertTrue(Files.size(app.resolve("app.jsa")) > 1_000_000, "the class-data archive was written");
 
-        Process process = shell(entrypoint, env, "out.log");
+        // the class-loading log tells where each class came from: the archive, or the jar
+        Map<String, String> logged = new LinkedHashMap<>(env);
+        logged.put("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + app.resolve("class-load.log"));
+        Process process = shell(entrypoint, logged, "out.log");
         try {
             HttpResponse<String> live = awaitAnswer("http://127.0.0.1:" + management + "/observe/health/live");
             assertEquals(200, live.statusCode(), live.body());
             HttpResponse<String> ready = awaitAnswer("http://127.0.0.1:" + management + "/observe/health/ready");
             assertEquals(503, ready.statusCode(), "no Kafka or Prometheus here, so not ready: " + ready.body());
-            String log = Files.readString(app.resolve("out.log"));
-            assertTrue(log.contains("Loaded 24 metrics") || log.contains("Routes startup"), log);
+            // the first cycle reads the shipped catalog from /app/routes before it finds Kafka unreachable
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                String log = Files.readString(app.resolve("out.log"));
+                assertTrue(log.contains("Loaded 26 metrics from " + app.resolve("routes/metrics.yaml")), log);
+            });
+            String classLoading = Files.readString(app.resolve("class-load.log"));
+            assertTrue(Pattern.compile("k8sprom\\.publisher\\.\\w+ source: shared objects file").matcher(classLoading)
+                    .find(), "the application's classes come from the class-data-sharing archive");
         } finally {
             process.destroy();
             if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {

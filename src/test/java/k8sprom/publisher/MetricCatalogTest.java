@@ -1,6 +1,7 @@
 package k8sprom.publisher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,9 +26,59 @@ class MetricCatalogTest {
     @Test
     void shippedCatalogListsTheOriginalMetricsInOrder() {
         List<String> names = shipped().stream().map(m -> m.definition().name()).toList();
-        assertEquals(24, names.size());
+        assertEquals(26, names.size());
         assertEquals("container_fs_inodes_free", names.get(0));
         assertEquals("container_spec_memory_reservation_limit_bytes", names.get(23));
+        assertEquals(List.of("container_network_receive_packet_loss_percentage",
+                "container_network_transmit_packet_loss_percentage"), names.subList(24, 26));
+    }
+
+    @Test
+    void onlyTheDerivedEntriesWriteNumbersAndContinueAfterTheirInputs() {
+        for (MetricCatalog.RenderedMetric metric : shipped()) {
+            MetricDefinition definition = metric.definition();
+            boolean derived = definition.name().endsWith("_packet_loss_percentage");
+            assertEquals(derived ? MetricDefinition.ValueFormat.NUMBER : MetricDefinition.ValueFormat.STRING,
+                    definition.value(), definition.name());
+            assertEquals(derived ? 2 : 0, definition.continuesAfter().size(), definition.name());
+            // every query keeps the join that gives messages their container_id
+            assertTrue(metric.promql().contains("group_right(label_ow_action, label_vim_id)"), metric.promql());
+            assertFalse(metric.promql().contains("<"), "no placeholder left: " + metric.promql());
+        }
+    }
+
+    @Test
+    void anEntrySeriesReplacesTheDefaultSeriesInTheTemplate() throws IOException {
+        MetricCatalog catalog = new MetricCatalog();
+        catalog.setNamespace("ns");
+        catalog.setRateRange("30s");
+        List<MetricCatalog.RenderedMetric> metrics = catalog.parse("""
+                query: 'join(<series>)'
+                series: 'sum(<function>(<metric>{namespace="<namespace>"}[<range>]))'
+                function: rate
+                metrics:
+                  - {name: plain, type: gauge}
+                  - {name: ratio, type: gauge, unit: '%', value: number, series: 'a{namespace="<namespace>"} / b[<range>]'}
+                """);
+
+        assertEquals("join(sum(rate(plain{namespace=\"ns\"}[30s])))", metrics.get(0).promql());
+        assertEquals("join(a{namespace=\"ns\"} / b[30s])", metrics.get(1).promql());
+        assertEquals(MetricDefinition.ValueFormat.NUMBER, metrics.get(1).definition().value());
+    }
+
+    @Test
+    void aSeriesWithoutPlaceholderOrAnUnknownValueFormatIsRefusedWithTheMetricName() {
+        MetricCatalog catalog = new MetricCatalog();
+        IllegalArgumentException noPlaceholder = assertThrows(IllegalArgumentException.class,
+                () -> catalog.parse("query: 'x(<metric>)'\nfunction: rate\nmetrics:\n"
+                        + "  - {name: r, type: gauge, series: 'a / b'}\n"));
+        assertTrue(noPlaceholder.getMessage().contains("metric r") && noPlaceholder.getMessage().contains("<series>"),
+                noPlaceholder.getMessage());
+        IllegalArgumentException badValue = assertThrows(IllegalArgumentException.class,
+                () -> catalog.parse("query: 'x(<metric>)'\nfunction: rate\nmetrics:\n"
+                        + "  - {name: r, type: gauge, value: float}\n"));
+        assertTrue(badValue.getMessage().contains("metric r: value must be string or number, not float"),
+                badValue.getMessage());
     }
 
     @Test

@@ -63,7 +63,7 @@ class PublisherIT {
                 "publisher.step", "2s",
                 "publisher.settle-delay", "2s",
                 "publisher.rate-range", "10s"));
-        // 24 metrics + 2 packet-loss directions, for every pod with a label_vim_id, at least once
+        // 24 metrics + 2 derived packet-loss entries, for every pod with a label_vim_id, at least once
         records = kafka.readAll(TOPIC, false, 26 * PODS, Duration.ofSeconds(60));
     }
 

@@ -17,13 +17,11 @@ class QueryRangeTranslatorTest {
     private static final MetricDefinition CPU =
             new MetricDefinition("container_cpu_system_seconds_total", "counter", "seconds", "rate", null);
 
-    private final PacketLoss packetLoss = new PacketLoss();
-
     private QueryRangeTranslator.Translation translate(String resource, String samples) {
         QueryRangeTranslator translator = new QueryRangeTranslator();
         translator.setSamples(samples);
         try (InputStream in = getClass().getResourceAsStream("/responses/" + resource)) {
-            return translator.translate(in, CPU, packetLoss);
+            return translator.translate(in, CPU);
         } catch (IOException e) {
             throw new AssertionError(e);
         }
@@ -121,7 +119,6 @@ class QueryRangeTranslatorTest {
         BadPrometheusResponseException error =
                 assertThrows(BadPrometheusResponseException.class, () -> translate("truncated.json", "all"));
         assertEquals("not_json", error.reason());
-        assertTrue(packetLoss.derive().isEmpty());
     }
 
     @Test
@@ -160,5 +157,18 @@ class QueryRangeTranslatorTest {
                 assertThrows(BadPrometheusResponseException.class, () -> translate("recorded-bad-promql.json", "all"));
         assertEquals("status", error.reason());
         assertTrue(error.getMessage().contains("unexpected <by> in aggregation"), error.getMessage());
+    }
+
+    @Test
+    void warningsOfAPartialAnswerAreReadWhereverTheyStand() {
+        QueryRangeTranslator.Translation partial = translate("partial-with-warnings.json", "all");
+        assertEquals(List.of("receiving partial response: store 10.0.0.7:10901 unreachable",
+                "PromQL info: metric might not be a counter"), partial.warnings());
+        assertEquals(1, partial.messages().size());
+
+        assertEquals(List.of("the answer is marked isPartial (some storage nodes did not answer)"),
+                translate("victoriametrics-partial.json", "all").warnings());
+        assertEquals(List.of(), translate("null-warnings.json", "all").warnings());
+        assertEquals(List.of(), translate("two-pods.json", "all").warnings());
     }
 }

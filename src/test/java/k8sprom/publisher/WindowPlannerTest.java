@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -43,6 +44,28 @@ class WindowPlannerTest {
         QueryWindow window = planner.next("m").orElseThrow().window();
         assertEquals(Instant.parse("2026-01-01T11:58:40Z"), window.start());
         assertEquals(4, window.steps());
+    }
+
+    @Test
+    void aNewEntryThatContinuesAfterOthersStartsAfterTheirNewestPositionEvenWithStartFrom() {
+        PositionStore positions = new InMemoryPositionStore();
+        positions.published("dropped", Instant.parse("2026-01-01T11:59:20Z"));
+        positions.published("packets", Instant.parse("2026-01-01T11:59:40Z"));
+        WindowPlanner planner = planner(NOW);
+        planner.setPositions(positions);
+        planner.setStartFrom(Duration.ofMinutes(5));
+
+        // the earlier release published the derived entry up to 11:59:40 together with its inputs
+        assertTrue(planner.next("loss", List.of("dropped", "packets")).isEmpty());
+        // an entry continuing after nothing known starts like any new metric
+        assertEquals(Instant.parse("2026-01-01T11:54:40Z"),
+                planner.next("other", List.of("unknown")).orElseThrow().window().start());
+
+        WindowPlanner later = planner(NOW.plusSeconds(20));
+        later.setPositions(positions);
+        QueryWindow window = later.next("loss", List.of("dropped", "packets")).orElseThrow().window();
+        assertEquals(Instant.parse("2026-01-01T12:00:00Z"), window.start());
+        assertEquals(window.start(), window.end());
     }
 
     @Test
