@@ -2,200 +2,151 @@ package k8sprom.publisher;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.component.kafka.KafkaComponent;
 import org.apache.camel.component.kafka.KafkaConfiguration;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes each metric window and the metric's new position in one Kafka transaction, and keeps the positions in a
- * compacted topic, so that every sample reaches read_committed consumers exactly once, even across kill -9.
+ * Publishes each metric window and the metric's new position in one Kafka transaction, so that every sample reaches
+ * read_committed consumers exactly once, with any number of identical replicas.
+ *
+ * <p>The metrics are sharded by the partitions of the positions topic ({@link Shards}). Every replica is a member of
+ * one consumer group on that topic ({@link ShardMembership}); the partitions the group assigns to it are the shards
+ * it owns, and each owned shard has a transactional producer of its own ({@link ShardTask}), whose
+ * {@code initTransactions()} fences any previous owner. A standby owns nothing and takes over when an owner leaves
+ * or stops heart-beating.
  *
  * <p>camel-kafka's own transactions commit when an exchange's unit of work ends and close the producer for good on
  * the first broker error; a publisher that must outlive Kafka outages needs to abort, recreate the producer and
- * retry by itself, so this class drives the Kafka producer directly. Its connection and security settings are still
+ * retry by itself, so this class drives the Kafka clients directly. Their connection and security settings are still
  * the camel-kafka component's (camel.component.kafka.*), so there is one place to configure Kafka.
  */
-public class KafkaWindowPublisher implements PositionStore, CamelContextAware, AutoCloseable {
+public class KafkaWindowPublisher implements PositionStore, CamelContextAware, AutoCloseable,
+        ShardMembership.Listener, ShardTask.FencingListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaWindowPublisher.class);
+    /** Commit attempts after timeouts before the commit's outcome is left to the next initTransactions(). */
+    private static final int COMMIT_ATTEMPTS = 3;
 
     private CamelContext context;
+    private PublisherMetrics metrics = new PublisherMetrics();
     private String topic;
     private String positionsTopic;
     private String transactionalId;
+    private int shards = 6;
+    private String groupId;
+    private String groupInstanceId = "";
+    private int sessionTimeoutMs = 10_000;
+    private int heartbeatIntervalMs = 3_000;
 
-    /** Fair, so that windows waiting while one is sent or committed join the next transaction in arrival order. */
-    private final ReentrantLock lock = new ReentrantLock(true);
-    private Producer<String, String> producer;
-    private Transaction open;
-    private volatile Map<String, Instant> positions;
+    /** The shards this instance owns, by the group's last word. Changed only on the membership thread. */
+    private final Map<Integer, ShardTask> owned = new ConcurrentHashMap<>();
+    private final AtomicInteger ownedCount = new AtomicInteger();
+    private ShardMembership membership;
+    private volatile boolean closed;
+    private boolean standbyAnnounced;
 
     /**
-     * Sends the messages and, when given, the metric's new position; both become visible together or not at all.
-     *
-     * <p>Group commit: the window's records go into the transaction that is open, and the call returns once that
-     * transaction has committed. Windows that arrive while another window is being sent or committed (the lock is
-     * fair, so they queue in order) join one transaction, which one of them commits for all. A window and its
-     * position are always in the same transaction; only the number of windows per transaction changes, and with it
-     * the cost of a commit (Kafka needs tens of milliseconds for each commit and the next transaction's start).
-     * When a transaction fails because of another window's record, this window is sent again in a transaction of its
-     * own, so one bad window never takes the others down with it.
+     * Once per cycle, before planning: joins the group on the first call, then takes every owned shard that is not
+     * ready yet (init its producer, read its positions). Returns one line per shard that could not be taken.
      */
-    public void publish(List<OutboundMessage> messages, String metric, Instant newPosition) {
-        try {
-            publishOnce(messages, metric, newPosition);
-        } catch (OtherWindowFailed e) {
-            publishOnce(messages, metric, newPosition);
-        }
-    }
-
-    private void publishOnce(List<OutboundMessage> messages, String metric, Instant newPosition) {
-        loadPositionsIfNeeded();
-        Window window = new Window();
-        Transaction transaction;
-        lock.lock();
-        try {
-            Producer<String, String> transactional = producer();
-            if (open == null) {
-                transactional.beginTransaction();
-                open = new Transaction(transactional);
-            }
-            transaction = open;
-            transaction.windows.add(window);
+    public List<String> prepareOwnedShards() {
+        start();
+        return owned.values().stream().sorted((a, b) -> Integer.compare(a.shard(), b.shard())).map(task -> {
             try {
-                for (OutboundMessage message : messages) {
-                    window.sent.add(transactional.send(new ProducerRecord<>(topic, message.containerId(), message.json())));
-                }
-                if (newPosition != null) {
-                    window.sent.add(transactional.send(
-                            new ProducerRecord<>(positionsTopic, metric, PositionRecord.write(newPosition))));
-                    transaction.positions.merge(metric, newPosition,
-                            (old, candidate) -> candidate.isAfter(old) ? candidate : old);
-                }
+                task.start();
+                return null;
+            } catch (ShardUnavailableException e) {
+                return null; // revoked or fenced meanwhile: not this instance's work now
             } catch (RuntimeException e) {
-                window.failure = e;
-                finish(transaction, e);
-                throw e;
+                return "shard " + task.shard() + ": " + e.getMessage();
             }
-        } finally {
-            lock.unlock();
-        }
-        commit(transaction, window);
+        }).filter(failure -> failure != null).toList();
     }
 
-    /** Commits the transaction unless a window that joined it already did; reports this window's outcome. */
-    private void commit(Transaction transaction, Window window) {
-        lock.lock();
+    private synchronized void start() {
+        if (membership != null || closed) {
+            return;
+        }
+        if (groupId == null || groupId.isBlank()) {
+            groupId = transactionalId;
+        }
+        Admin admin = Admin.create(adminProperties());
         try {
-            if (!transaction.finished) {
-                open = null;
-                try {
-                    // one wait per transaction, not per message; a failed send is reported with its own cause
-                    // (not only as the "error state" the commit would give)
-                    transaction.producer.flush();
-                    for (Window member : transaction.windows) {
-                        for (Future<?> result : member.sent) {
-                            try {
-                                result.get();
-                            } catch (ExecutionException e) {
-                                member.failure = new KafkaException("Kafka refused a record: "
-                                        + e.getCause().getMessage(), e.getCause());
-                                throw member.failure;
-                            }
-                        }
-                    }
-                    transaction.producer.commitTransaction();
-                    transaction.finished = true;
-                    transaction.positions.forEach((metric, position) -> positions.merge(metric, position,
-                            (old, candidate) -> candidate.isAfter(old) ? candidate : old));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    finish(transaction, new IllegalStateException("interrupted while publishing", e));
-                } catch (RuntimeException e) {
-                    finish(transaction, e);
-                }
-            }
-            if (transaction.failure != null) {
-                boolean someoneElsesRecord = window.failure == null && transaction.windows.stream()
-                        .anyMatch(member -> member != window && member.failure != null);
-                if (someoneElsesRecord) {
-                    throw new OtherWindowFailed();
-                }
-                throw transaction.failure;
-            }
+            PositionsTopic.ensure(admin, positionsTopic, shards, kafkaTimeout(), this::fenceLegacyProducer);
         } finally {
-            lock.unlock();
+            // do not wait for calls still pending against an unreachable broker
+            admin.close(Duration.ZERO);
         }
+        metrics.shardGauges(shards, ownedCount);
+        ShardMembership joining = new ShardMembership(membershipProperties(), positionsTopic, this);
+        joining.start();
+        membership = joining;
+        LOG.info("Joining the publisher group {} on {} ({} shards, session timeout {} ms{})", groupId,
+                positionsTopic, shards, sessionTimeoutMs,
+                groupInstanceId.isBlank() ? "" : ", static member " + groupInstanceId);
     }
 
-    /** After any failure the transaction's state is unknown: abort what can be aborted and start afresh next time. */
-    private void finish(Transaction transaction, RuntimeException failure) {
-        transaction.finished = true;
-        transaction.failure = failure;
-        if (open == transaction) {
-            open = null;
-        }
-        discardProducer(transaction.producer);
+    /** True when the metric's shard is owned and ready: only then is the metric planned and published here. */
+    public boolean owns(String metric) {
+        ShardTask task = owned.get(shardOf(metric));
+        return task != null && task.ready();
     }
 
-    /** The records one window sent, and the error of its own records, if any. */
-    private static final class Window {
-        final List<Future<?>> sent = new ArrayList<>();
-        RuntimeException failure;
+    public int shardOf(String metric) {
+        return Shards.of(metric, shards);
     }
 
-    /** A Kafka transaction and the windows that joined it. Guarded by the lock. */
-    private static final class Transaction {
-        final Producer<String, String> producer;
-        final List<Window> windows = new ArrayList<>();
-        final Map<String, Instant> positions = new HashMap<>();
-        boolean finished;
-        RuntimeException failure;
-
-        Transaction(Producer<String, String> producer) {
-            this.producer = producer;
-        }
+    public int shardCount() {
+        return shards;
     }
 
-    /** The transaction failed because of a record of another window: send this window again, on its own. */
-    private static final class OtherWindowFailed extends RuntimeException {
-        OtherWindowFailed() {
-            super(null, null, false, false);
-        }
+    /** The shards this instance owns by the group's last assignment (ready or not). */
+    public Set<Integer> ownedShards() {
+        return new TreeSet<>(owned.keySet());
     }
 
+    /** True once this instance is a member of the group (an owner or a standby). */
+    public boolean joined() {
+        ShardMembership current = membership;
+        return current != null && current.joined();
+    }
+
+    /** The committed position, read after the shard's last init; empty for metrics of shards not owned here. */
     @Override
     public Optional<Instant> lastPublished(String metric) {
-        loadPositionsIfNeeded();
-        return Optional.ofNullable(positions.get(metric));
+        ShardTask task = owned.get(shardOf(metric));
+        return task == null ? Optional.empty() : task.position(metric);
+    }
+
+    /** Of a shard owned here, the cached position; of another, the committed one, read from its partition now. */
+    @Override
+    public Optional<Instant> lastPublishedAnywhere(String metric) {
+        int shard = shardOf(metric);
+        ShardTask task = owned.get(shard);
+        if (task != null && task.ready()) {
+            return task.position(metric);
+        }
+        return Optional.ofNullable(reader().read(shard).get(metric));
     }
 
     @Override
@@ -203,82 +154,154 @@ public class KafkaWindowPublisher implements PositionStore, CamelContextAware, A
         // the position is written inside publish()'s transaction; nothing is left to do afterwards
     }
 
-    private void loadPositionsIfNeeded() {
-        if (positions == null) {
-            lock.lock();
-            try {
-                if (positions == null) {
-                    positions = readPositions();
-                }
-            } finally {
-                lock.unlock();
+    /**
+     * Sends the window's messages and the metric's new position in one transaction of the metric's shard, provided the
+     * position the window was planned from is still the shard's position.
+     *
+     * @throws ShardUnavailableException the shard is not (or no longer) owned here
+     * @throws StaleWindowException      the shard's position moved since the window was planned
+     */
+    public void publish(List<OutboundMessage> messages, String metric, Optional<Instant> plannedFrom,
+                        Instant newPosition) {
+        task(shardOf(metric)).publish(messages, metric, plannedFrom, newPosition);
+    }
+
+    private ShardTask task(int shard) {
+        ShardTask task = owned.get(shard);
+        if (task == null) {
+            throw new ShardUnavailableException("shard " + shard + " is not owned by this instance");
+        }
+        return task;
+    }
+
+    @Override
+    public void assigned(Set<Integer> added, Set<Integer> now) {
+        for (int shard : added) {
+            ShardTask previous = owned.put(shard, newTask(shard));
+            if (previous != null) {
+                previous.close(Duration.ZERO);
             }
+        }
+        // the group confirmed the assignment after a fencing: a fenced shard still ours may be taken again
+        for (int shard : now) {
+            ShardTask task = owned.get(shard);
+            if (task != null && task.fenced()) {
+                owned.put(shard, newTask(shard));
+                LOG.info("Shard {}: the group confirmed this instance as its owner after a fencing; taking it again",
+                        shard);
+            }
+        }
+        if (!added.isEmpty()) {
+            assignmentChanged("assigned " + added);
+        } else if (!standbyAnnounced && owned.isEmpty()) {
+            standbyAnnounced = true;
+            LOG.info("Joined the publisher group {} as a standby: the {} shards are owned by other instances",
+                    groupId, shards);
         }
     }
 
-    private Map<String, Instant> readPositions() {
-        ensurePositionsTopic();
-        Map<String, Instant> loaded = new ConcurrentHashMap<>();
+    @Override
+    public void revoked(Set<Integer> shards) {
+        for (int shard : shards) {
+            ShardTask task = owned.remove(shard);
+            if (task != null) {
+                task.close(Duration.ofSeconds(5));
+            }
+        }
+        assignmentChanged("revoked " + shards);
+    }
+
+    @Override
+    public void lost(Set<Integer> shards) {
+        for (int shard : shards) {
+            ShardTask task = owned.remove(shard);
+            if (task != null) {
+                task.close(Duration.ZERO);
+            }
+        }
+        assignmentChanged("lost " + shards + " (this instance was out of the group)");
+    }
+
+    private void assignmentChanged(String change) {
+        ownedCount.set(owned.size());
+        metrics.rebalanced();
+        LOG.info("Shard assignment changed ({}): this instance owns {} of {} shards: {}", change, owned.size(),
+                shards, ownedShards());
+    }
+
+    @Override
+    public void fenced(int shard) {
+        metrics.fenced();
+        ShardMembership current = membership;
+        if (current != null) {
+            current.requestRebalance();
+        }
+    }
+
+    private ShardTask newTask(int shard) {
+        PositionsReader reader = reader();
+        return new ShardTask(shard, () -> producer(transactionalId + "-" + shard), () -> reader.read(shard),
+                topic, positionsTopic, this, COMMIT_ATTEMPTS);
+    }
+
+    private PositionsReader reader() {
+        return new PositionsReader(this::consumerProperties, positionsTopic, shards, kafkaTimeout());
+    }
+
+    /**
+     * Every earlier release used one transactional id, the base itself: init it once so that a transaction it left
+     * open is aborted now (read_committed readers would wait for it), and a forgotten old instance is fenced.
+     */
+    private void fenceLegacyProducer() {
+        try (Producer<String, String> legacy = producer(transactionalId)) {
+            legacy.initTransactions();
+        }
+    }
+
+    private Producer<String, String> producer(String id) {
+        Properties props = kafka().createProducerProperties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka().getBrokers());
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, id);
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        return new KafkaProducer<>(props);
+    }
+
+    private Properties consumerProperties() {
         Properties props = kafka().createConsumerProperties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka().getBrokers());
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        Duration timeout = kafkaTimeout();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(positionsTopic, timeout).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p, timeout) < ends.get(p))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read the positions topic " + positionsTopic
-                            + " to its end within " + timeout);
-                }
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.value() != null) {
-                        loaded.put(record.key(), PositionRecord.read(record.value()));
-                    }
-                }
-            }
-        }
-        LOG.info("Read {} metric positions from {}", loaded.size(), positionsTopic);
-        return loaded;
+        return props;
     }
 
-    private void ensurePositionsTopic() {
+    private Properties membershipProperties() {
+        Properties props = consumerProperties();
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        if (groupInstanceId.isBlank()) {
+            props.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        } else {
+            props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, groupInstanceId);
+        }
+        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, sessionTimeoutMs);
+        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, heartbeatIntervalMs);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return props;
+    }
+
+    private Properties adminProperties() {
         Properties props = new Properties();
         props.putAll(kafka().createProducerProperties());
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka().getBrokers());
-        Duration timeout = kafkaTimeout();
-        props.put("default.api.timeout.ms", (int) timeout.toMillis());
-        props.put("request.timeout.ms", (int) timeout.toMillis());
-        Admin admin = Admin.create(props);
-        try {
-            NewTopic compacted = new NewTopic(positionsTopic, Optional.of(1), Optional.empty())
-                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
-            admin.createTopics(List.of(compacted)).all().get(timeout.toMillis(),
-                    java.util.concurrent.TimeUnit.MILLISECONDS);
-            LOG.info("Created the compacted positions topic {}", positionsTopic);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create the positions topic " + positionsTopic + ": "
-                        + e.getCause().getMessage(), e.getCause());
-            }
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("Kafka did not answer within " + timeout
-                    + " while checking the positions topic " + positionsTopic, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } finally {
-            // do not wait for calls still pending against an unreachable broker
-            admin.close(Duration.ZERO);
-        }
+        int timeout = (int) kafkaTimeout().toMillis();
+        props.put("default.api.timeout.ms", timeout);
+        props.put("request.timeout.ms", timeout);
+        return props;
     }
 
     /** How long to wait for Kafka when reading positions: as long as a send may block (max.block.ms). */
@@ -287,55 +310,29 @@ public class KafkaWindowPublisher implements PositionStore, CamelContextAware, A
         return Duration.ofMillis(maxBlockMs != null ? maxBlockMs : 10_000);
     }
 
-    private Producer<String, String> producer() {
-        if (producer == null) {
-            Properties props = kafka().createProducerProperties();
-            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka().getBrokers());
-            props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-            props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-            props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
-            props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-            props.put(ProducerConfig.ACKS_CONFIG, "all");
-            Producer<String, String> created = new KafkaProducer<>(props);
-            try {
-                // fences a previous instance with the same id and aborts whatever it left open (kill -9)
-                created.initTransactions();
-            } catch (RuntimeException e) {
-                created.close(Duration.ZERO);
-                throw e;
-            }
-            producer = created;
-        }
-        return producer;
-    }
-
-    private void discardProducer(Producer<String, String> failed) {
-        try {
-            failed.abortTransaction();
-        } catch (RuntimeException ignored) {
-            // the producer is closed below either way
-        }
-        failed.close(Duration.ZERO);
-        if (producer == failed) {
-            producer = null;
-        }
-    }
-
     private KafkaConfiguration kafka() {
         return context.getComponent("kafka", KafkaComponent.class).getConfiguration();
     }
 
+    /** Leaves the group first (its shards are handed over at once), then closes what is left. */
     @Override
     public void close() {
-        lock.lock();
-        try {
-            if (producer != null) {
-                producer.close(Duration.ofSeconds(5));
-                producer = null;
-            }
-        } finally {
-            lock.unlock();
+        ShardMembership current;
+        synchronized (this) {
+            closed = true;
+            current = membership;
         }
+        if (current != null) {
+            current.close();
+        }
+        for (ShardTask task : owned.values()) {
+            task.close(Duration.ofSeconds(5));
+        }
+        owned.clear();
+    }
+
+    public void setMetrics(PublisherMetrics metrics) {
+        this.metrics = metrics;
     }
 
     public void setTopic(String topic) {
@@ -346,8 +343,35 @@ public class KafkaWindowPublisher implements PositionStore, CamelContextAware, A
         this.positionsTopic = positionsTopic;
     }
 
+    /** The base of the transactional ids: shard n uses {@code <base>-<n>}. */
     public void setTransactionalId(String transactionalId) {
         this.transactionalId = transactionalId;
+    }
+
+    /** The number of shards: the partitions of the positions topic. */
+    public void setShards(int shards) {
+        if (shards < 1) {
+            throw new IllegalArgumentException("the number of shards must be at least 1: " + shards);
+        }
+        this.shards = shards;
+    }
+
+    /** The consumer group of the replicas; empty: the transactional id base. */
+    public void setGroupId(String groupId) {
+        this.groupId = groupId;
+    }
+
+    /** Static membership (e.g. the pod name); empty: dynamic membership. Never shared by two running instances. */
+    public void setGroupInstanceId(String groupInstanceId) {
+        this.groupInstanceId = groupInstanceId == null ? "" : groupInstanceId;
+    }
+
+    public void setSessionTimeoutMs(int sessionTimeoutMs) {
+        this.sessionTimeoutMs = sessionTimeoutMs;
+    }
+
+    public void setHeartbeatIntervalMs(int heartbeatIntervalMs) {
+        this.heartbeatIntervalMs = heartbeatIntervalMs;
     }
 
     @Override

@@ -3,11 +3,13 @@ package k8sprom.publisher;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
- * Readiness of the publisher: ready once a cycle has reached Prometheus and Kafka for every metric, not ready while
+ * Readiness of the publisher. A standby (a member of the publishers' group that owns no shard) is ready, so that a
+ * rolling update can proceed. An owner is ready once a cycle has reached Prometheus and Kafka for every metric, not ready while
  * cycles fail (either unreachable), while a metric's position lags more than the allowed lag (catching up), or while
  * no cycle has finished for three periods (stuck).
  * Liveness is not affected: an outage is waited out, not solved by a restart.
@@ -21,6 +23,7 @@ public class PublisherHealth extends AbstractHealthCheck {
     private volatile Duration worstLag = Duration.ZERO;
     private Duration maxReadyLag = Duration.ofMinutes(5);
     private boolean publisherEnabled = true;
+    private KafkaWindowPublisher kafka;
 
     public PublisherHealth() {
         super("publisher", "publisher");
@@ -43,6 +46,11 @@ public class PublisherHealth extends AbstractHealthCheck {
         return false;
     }
 
+    /** Where group membership and owned shards are read. */
+    public void setKafka(KafkaWindowPublisher kafka) {
+        this.kafka = kafka;
+    }
+
     public void setMaxReadyLag(Duration maxReadyLag) {
         this.maxReadyLag = maxReadyLag;
     }
@@ -63,6 +71,19 @@ public class PublisherHealth extends AbstractHealthCheck {
         }
         Instant finished = lastFinished;
         builder.detail("catching_up", catchingUp);
+        if (kafka != null) {
+            Set<Integer> owned = kafka.ownedShards();
+            builder.detail("owned_shards", owned.toString());
+            builder.detail("shards", kafka.shardCount());
+            if (!kafka.joined()) {
+                builder.message("not (yet) a member of the publishers' group (Kafka unreachable?)").down();
+                return;
+            }
+            if (owned.isEmpty()) {
+                builder.message("standby: a member of the publishers' group owning no shard").up();
+                return;
+            }
+        }
         if (finished == null) {
             builder.message("no publishing cycle has finished yet").down();
             return;

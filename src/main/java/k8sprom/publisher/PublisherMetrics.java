@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
 import org.apache.camel.CamelContext;
@@ -62,6 +63,41 @@ public class PublisherMetrics implements CamelContextAware {
             counter("publisher.skipped", "Series, samples or steps left out, by reason",
                     "metric", metric, "reason", reason).increment(count);
         }
+    }
+
+    /** The shards of the catalog, and how many of them this instance owns. */
+    public void shardGauges(int shards, AtomicInteger owned) {
+        Gauge.builder("publisher.shards", () -> shards)
+                .description("Shards of the metric catalog (partitions of the positions topic)").register(registry());
+        Gauge.builder("publisher.shards.owned", owned, AtomicInteger::get)
+                .description("Shards this instance owns by the group's last assignment").register(registry());
+        // shown from the start at 0, so that alerts on their increase work from the first change
+        rebalances();
+        fencings();
+    }
+
+    /** The group changed this instance's shards (some assigned, revoked or lost). */
+    public void rebalanced() {
+        rebalances().increment();
+    }
+
+    private Counter rebalances() {
+        return counter("publisher.rebalances", "Changes of the shards this instance owns");
+    }
+
+    private Counter fencings() {
+        return counter("publisher.fencings", "Shard producers fenced by another producer of the same transactional id");
+    }
+
+    /** A shard's producer was fenced: another producer holds its transactional id now. */
+    public void fenced() {
+        fencings().increment();
+    }
+
+    /** A gauge per shard reading a live value, e.g. the age of its oldest position. */
+    public <T> void shardGauge(String name, String description, int shard, T source, ToDoubleFunction<T> value) {
+        Gauge.builder(name, source, value).description(description).tag("shard", String.valueOf(shard))
+                .register(registry());
     }
 
     /** A gauge per metric reading a live value, e.g. the age of its position. */

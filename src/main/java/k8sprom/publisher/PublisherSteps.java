@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
@@ -44,18 +45,31 @@ public class PublisherSteps implements CamelContextAware {
     private final Map<String, Boolean> catchingUp = new ConcurrentHashMap<>();
     private KafkaWindowPublisher kafka;
     private int maxRoundsPerCycle = 20;
+    private final AtomicBoolean shardGaugesRegistered = new AtomicBoolean();
 
     /** Starts a cycle: its shared state goes into the "cycle" variable. */
     public PublishCycle beginCycle() {
         return new PublishCycle();
     }
 
-    /** The split's list: one query per metric that has a settled window to publish. */
+    /**
+     * The split's list: one query per metric of the shards this instance owns that has a settled window to publish.
+     * Shards newly assigned are taken first (their producer initialised, then their positions read).
+     */
     public List<MetricQuery> plan(@Variable("cycle") PublishCycle cycle) {
+        for (String failure : kafka.prepareOwnedShards()) {
+            cycle.failed();
+            LOG.error("Cannot take {} (Kafka unreachable?); its metrics wait for the next cycle", failure);
+        }
+        registerShardGauges();
         List<MetricQuery> queries = new ArrayList<>();
         for (MetricCatalog.RenderedMetric metric : catalog.metrics()) {
             String name = metric.definition().name();
             registerGauges(name);
+            if (!kafka.owns(name)) {
+                catchingUp.put(name, false); // another instance's shard, or one not taken yet
+                continue;
+            }
             Optional<WindowPlanner.PlannedWindow> planned = planner.next(name, metric.definition().continuesAfter());
             if (planned.isEmpty()) {
                 catchingUp.put(name, false);
@@ -66,7 +80,8 @@ public class PublisherSteps implements CamelContextAware {
             if (planned.get().catchingUp()) {
                 cycle.behind();
             }
-            queries.add(new MetricQuery(metric.definition(), metric.promql(), planned.get().window()));
+            queries.add(new MetricQuery(metric.definition(), metric.promql(), planned.get().window(),
+                    planned.get().plannedFrom()));
         }
         return queries;
     }
@@ -121,7 +136,14 @@ public class PublisherSteps implements CamelContextAware {
      * not stay referenced (by the split's exchanges) until the whole cycle ends.
      */
     public int publishWindow(List<OutboundMessage> messages, @Variable("query") MetricQuery query) {
-        kafka.publish(messages, query.name(), query.window().end());
+        try {
+            kafka.publish(messages, query.name(), query.plannedFrom(), query.window().end());
+        } catch (ShardUnavailableException | StaleWindowException e) {
+            // a hand-over, not a failure: the shard's owner publishes the window from the positions it read
+            LOG.info("Metric {}: window {} .. {} left to the shard's current owner: {}", query.name(),
+                    query.window().start(), query.window().end(), e.getMessage());
+            return 0;
+        }
         metrics.published(query.name(), messages.size());
         // a long window is cut into several messages per container: the sample budget needs containers, not messages
         int series = (int) messages.stream().map(OutboundMessage::containerId).distinct().count();
@@ -178,6 +200,29 @@ public class PublisherSteps implements CamelContextAware {
                 .max(Duration::compareTo).orElse(Duration.ZERO);
         health.cycleFinished(cycle, worstLag);
         LOG.debug("Cycle finished in {} ms with {} failures", duration.toMillis(), cycle.failures());
+    }
+
+    /** Per shard: how old the oldest position of its metrics is, while this instance owns it. Registered once. */
+    private void registerShardGauges() {
+        if (!shardGaugesRegistered.compareAndSet(false, true)) {
+            return;
+        }
+        for (int shard = 0; shard < kafka.shardCount(); shard++) {
+            int owned = shard;
+            metrics.shardGauge("publisher.shard.position.age.seconds",
+                    "Now minus the oldest position among the shard's metrics; NaN unless this instance owns it",
+                    shard, this, steps -> steps.oldestPositionAge(owned));
+        }
+    }
+
+    private double oldestPositionAge(int shard) {
+        if (!kafka.ownedShards().contains(shard)) {
+            return Double.NaN;
+        }
+        return catalog.metrics().stream().map(metric -> metric.definition().name())
+                .filter(name -> kafka.shardOf(name) == shard)
+                .flatMap(name -> planner.lag(name).stream())
+                .max(Duration::compareTo).map(lag -> lag.toMillis() / 1000.0).orElse(Double.NaN);
     }
 
     /** Per metric: how old its position is, and whether it is catching up. Registered once per metric. */

@@ -64,13 +64,15 @@ public class WindowPlanner {
         }
         Instant chunkEnd = start.plus(step.multipliedBy(stepsPerChunk(metric) - 1L));
         Instant end = chunkEnd.isBefore(newest) ? chunkEnd : newest;
-        return Optional.of(new PlannedWindow(new QueryWindow(start, end, step), skippedSteps, end.isBefore(newest)));
+        return Optional.of(new PlannedWindow(new QueryWindow(start, end, step), skippedSteps, end.isBefore(newest),
+                position));
     }
 
     private Instant firstStart(Instant newest, List<String> continuesAfter) {
         Instant start = floorToStep(newest.minus(startFrom));
         for (String earlier : continuesAfter) {
-            Optional<Instant> published = positions.lastPublished(earlier);
+            // the earlier metrics may belong to shards other instances own
+            Optional<Instant> published = positions.lastPublishedAnywhere(earlier);
             if (published.isPresent() && !published.get().isBefore(start)) {
                 start = published.get().plus(step);
             }
@@ -105,8 +107,11 @@ public class WindowPlanner {
      * @param window       the window to query
      * @param skippedSteps steps given up because they are older than the maximum look-back
      * @param catchingUp   true when more settled data waits after this window
+     * @param plannedFrom  the position the window was planned from (empty: the metric had none); the window may be
+     *                     published only while this is still the metric's position
      */
-    public record PlannedWindow(QueryWindow window, long skippedSteps, boolean catchingUp) {
+    public record PlannedWindow(QueryWindow window, long skippedSteps, boolean catchingUp,
+                                Optional<Instant> plannedFrom) {
     }
 
     public void setPositions(PositionStore positions) {
