@@ -149,11 +149,6 @@ public class KafkaWindowPublisher implements PositionStore, CamelContextAware, A
         return Optional.ofNullable(reader().read(shard).get(metric));
     }
 
-    @Override
-    public void published(String metric, Instant lastStep) {
-        // the position is written inside publish()'s transaction; nothing is left to do afterwards
-    }
-
     /**
      * Sends the window's messages and the metric's new position in one transaction of the metric's shard, provided the
      * position the window was planned from is still the shard's position.

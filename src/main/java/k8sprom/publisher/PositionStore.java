@@ -4,13 +4,12 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * Where each metric query's position lives: the last step timestamp whose window was published.
+ * Where each metric's position can be read: the last step whose window was published. Only the publisher moves a
+ * position, in the transaction that publishes the window.
  */
 public interface PositionStore {
 
     Optional<Instant> lastPublished(String metric);
-
-    void published(String metric, Instant lastStep);
 
     /**
      * The metric's committed position wherever it is published, also by another instance; may read it from its store.

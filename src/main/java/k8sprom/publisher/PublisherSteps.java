@@ -34,15 +34,12 @@ public class PublisherSteps implements CamelContextAware {
     private MetricCatalog catalog;
     private WindowPlanner planner;
     private QueryRangeTranslator translator;
-    private PrometheusAuth auth = new PrometheusAuth();
-    private PrometheusHeaders headers = new PrometheusHeaders();
     private PartialAnswers partialAnswers = new PartialAnswers();
-    private String partialResponseParameter = "false";
     private PublisherMetrics metrics;
+    private SkippedData skippedData;
     private PublisherHealth health;
     private String prometheusUrl = "";
-    private final Set<String> warnedMetrics = ConcurrentHashMap.newKeySet();
-    private final Map<String, Boolean> catchingUp = new ConcurrentHashMap<>();
+    private final Set<String> metricsWithGauges = ConcurrentHashMap.newKeySet();
     private KafkaWindowPublisher kafka;
     private int maxRoundsPerCycle = 20;
     private final AtomicBoolean shardGaugesRegistered = new AtomicBoolean();
@@ -67,16 +64,13 @@ public class PublisherSteps implements CamelContextAware {
             String name = metric.definition().name();
             registerGauges(name);
             if (!kafka.owns(name)) {
-                catchingUp.put(name, false); // another instance's shard, or one not taken yet
-                continue;
+                continue; // another instance's shard, or one not taken yet
             }
             Optional<WindowPlanner.PlannedWindow> planned = planner.next(name, metric.definition().continuesAfter());
             if (planned.isEmpty()) {
-                catchingUp.put(name, false);
                 continue;
             }
             metrics.skipped(name, "older_than_max_lookback", planned.get().skippedSteps());
-            catchingUp.put(name, planned.get().catchingUp());
             if (planned.get().catchingUp()) {
                 cycle.behind();
             }
@@ -87,46 +81,13 @@ public class PublisherSteps implements CamelContextAware {
     }
 
     /**
-     * Sets the query_range request: PromQL goes in a form body, URL-encoded here, so that + & " and braces survive
-     * and never meet Camel's placeholder or simple-language resolution. Thanos is asked not to answer partially
-     * (partial_response=false, which Prometheus, Mimir and VictoriaMetrics ignore); extra headers (tenant, gateway)
-     * go with it.
-     */
-    public void prepareRequest(@Variable("query") MetricQuery query, Exchange exchange) {
-        Message message = exchange.getMessage();
-        message.getHeaders().clear();
-        QueryWindow window = query.window();
-        message.setBody("query=" + URLEncoder.encode(query.promql(), StandardCharsets.UTF_8)
-                + "&start=" + epochSeconds(window.start())
-                + "&end=" + epochSeconds(window.end())
-                + "&step=" + window.step().toMillis() / 1000.0
-                + (partialResponseParameter.isEmpty() ? "" : "&partial_response=" + partialResponseParameter));
-        message.setHeader(Exchange.CONTENT_TYPE, "application/x-www-form-urlencoded");
-        auth.header().ifPresent(value -> message.setHeader("Authorization", value));
-        headers.current().forEach(message::setHeader);
-    }
-
-    /**
      * Reads the response as a stream into messages; a partial answer (with warnings) is refused unless warnings are
      * accepted; skipped series and samples are logged once and counted.
      */
     public List<OutboundMessage> translate(InputStream response, @Variable("query") MetricQuery query) {
         QueryRangeTranslator.Translation translation = translator.translate(response, query.metric());
         List<OutboundMessage> messages = partialAnswers.admit(query.name(), translation);
-        if (translation.skippedAnything()) {
-            metrics.skipped(query.name(), "missing_label_vim_id", translation.seriesWithoutContainer());
-            metrics.skipped(query.name(), "non_finite_value", translation.nonFiniteSamples());
-            metrics.skipped(query.name(), "malformed_sample", translation.malformedSamples());
-            // Pods without a label_vim_id are normal in a shared cluster: say so once per metric, then count only.
-            boolean firstTime = warnedMetrics.add(query.name());
-            boolean spoiledValues = translation.nonFiniteSamples() + translation.malformedSamples() > 0;
-            if (firstTime || spoiledValues) {
-                LOG.warn("Metric {} from {}: skipped {} series without {}, {} NaN/Inf samples, {} malformed samples"
-                                + " (counted in publisher_skipped_total)", query.name(), queryUrl(),
-                        translation.seriesWithoutContainer(), QueryRangeTranslator.CONTAINER_LABEL,
-                        translation.nonFiniteSamples(), translation.malformedSamples());
-            }
-        }
+        skippedData.report(query.name(), translation, queryUrl());
         return messages;
     }
 
@@ -147,7 +108,7 @@ public class PublisherSteps implements CamelContextAware {
         metrics.published(query.name(), messages.size());
         // a long window is cut into several messages per container: the sample budget needs containers, not messages
         int series = (int) messages.stream().map(OutboundMessage::containerId).distinct().count();
-        planner.published(query.name(), query.window(), series);
+        planner.recordSeries(query.name(), series);
         return messages.size();
     }
 
@@ -160,11 +121,12 @@ public class PublisherSteps implements CamelContextAware {
     public void queryFailed(@Variable("query") MetricQuery query, @Variable("cycle") PublishCycle cycle,
                             Exchange exchange) {
         Exception error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        String reason = reasonOf(error);
+        String reason = Failures.reasonOf(error);
         metrics.queryFailed(query.name(), reason);
         cycle.failed();
         LOG.error("Metric {}: query_range {} failed ({}): {}; window {} .. {} will be retried next cycle",
-                query.name(), queryUrl(), reason, describe(error), query.window().start(), query.window().end());
+                query.name(), queryUrl(), reason, Failures.describe(error), query.window().start(),
+                query.window().end());
     }
 
     /** Kafka did not take a window: its transaction is aborted and the position stays, so it is sent again later. */
@@ -174,7 +136,7 @@ public class PublisherSteps implements CamelContextAware {
         metrics.publishFailed(query.name());
         cycle.failed();
         LOG.error("Metric {}: publishing to Kafka failed, nothing of it was committed: {}", query.name(),
-                describe(error));
+                Failures.describe(error));
     }
 
     /**
@@ -184,7 +146,8 @@ public class PublisherSteps implements CamelContextAware {
     public void cycleFailed(@Variable("cycle") PublishCycle cycle, Exchange exchange) {
         Exception error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         metrics.cycleFailed();
-        LOG.error("Publishing cycle failed, will try again next cycle (Kafka unreachable?): {}", describe(error));
+        LOG.error("Publishing cycle failed, will try again next cycle (Kafka unreachable?): {}",
+                Failures.describe(error));
         if (cycle != null) {
             cycle.failed();
             endCycle(cycle);
@@ -227,71 +190,17 @@ public class PublisherSteps implements CamelContextAware {
 
     /** Per metric: how old its position is, and whether it is catching up. Registered once per metric. */
     private void registerGauges(String metric) {
-        if (catchingUp.containsKey(metric)) {
+        if (!metricsWithGauges.add(metric)) {
             return;
         }
-        catchingUp.put(metric, false);
         metrics.gauge("publisher.position.age.seconds", "Now minus the last step published for the metric",
                 metric, planner, p -> p.lag(metric).map(lag -> lag.toMillis() / 1000.0).orElse(Double.NaN));
         metrics.gauge("publisher.catching.up", "1 while the metric has more settled data than one window holds",
-                metric, catchingUp, map -> Boolean.TRUE.equals(map.get(metric)) ? 1 : 0);
+                metric, planner, p -> kafka.owns(metric) && p.catchingUp(metric) ? 1 : 0);
     }
 
     private String queryUrl() {
-        return redact(prometheusUrl) + "/api/v1/query_range";
-    }
-
-    static String reasonOf(Throwable error) {
-        if (error instanceof BadPrometheusResponseException bad) {
-            return bad.reason();
-        }
-        if (error instanceof HttpOperationFailedException http) {
-            return "http_" + http.getStatusCode();
-        }
-        if (error instanceof java.net.SocketTimeoutException || error instanceof java.util.concurrent.TimeoutException
-                || (error != null && error.getClass().getSimpleName().contains("Timeout"))) {
-            return "timeout";
-        }
-        if (error instanceof java.io.IOException) {
-            return "unreachable";
-        }
-        return "other";
-    }
-
-    private static String describe(Throwable error) {
-        if (error == null) {
-            return "unknown error";
-        }
-        if (error instanceof HttpOperationFailedException http) {
-            String body = http.getResponseBody() == null ? "" : http.getResponseBody().strip();
-            return "HTTP " + http.getStatusCode() + (body.isEmpty() ? "" : " " + abbreviate(body));
-        }
-        StringBuilder text = new StringBuilder(error.getClass().getSimpleName() + ": " + error.getMessage());
-        for (Throwable cause = error.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
-            text.append(" <- ").append(cause.getClass().getSimpleName()).append(": ").append(cause.getMessage());
-        }
-        return text.toString();
-    }
-
-    private static String abbreviate(String text) {
-        return text.length() <= 300 ? text : text.substring(0, 300) + "...";
-    }
-
-    /** Drops any user:password@ from a URL before it is logged. */
-    static String redact(String url) {
-        try {
-            URI uri = URI.create(url);
-            if (uri.getUserInfo() == null) {
-                return url;
-            }
-            return new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), null, null).toString();
-        } catch (Exception e) {
-            return "<unparseable URL>";
-        }
-    }
-
-    private static String epochSeconds(Instant instant) {
-        return java.math.BigDecimal.valueOf(instant.toEpochMilli(), 3).toPlainString();
+        return Failures.redact(prometheusUrl) + "/api/v1/query_range";
     }
 
     public void setPrometheusUrl(String prometheusUrl) {
@@ -318,31 +227,13 @@ public class PublisherSteps implements CamelContextAware {
         this.translator = translator;
     }
 
-    public void setAuth(PrometheusAuth auth) {
-        this.auth = auth;
-    }
-
-    public void setHeaders(PrometheusHeaders headers) {
-        this.headers = headers;
-    }
-
     public void setPartialAnswers(PartialAnswers partialAnswers) {
         this.partialAnswers = partialAnswers;
     }
 
-    /** PROMETHEUS_PARTIAL_RESPONSE: the partial_response parameter to send, false (default) or true; omit sends none. */
-    public void setPartialResponse(String partialResponse) {
-        String setting = partialResponse == null ? "" : partialResponse.strip();
-        partialResponseParameter = switch (setting) {
-            case "false", "true" -> setting;
-            case "omit", "" -> "";
-            default -> throw new IllegalArgumentException(
-                    "PROMETHEUS_PARTIAL_RESPONSE must be false, true or omit, not " + setting);
-        };
-    }
-
     public void setMetrics(PublisherMetrics metrics) {
         this.metrics = metrics;
+        this.skippedData = new SkippedData(metrics);
     }
 
     public void setHealth(PublisherHealth health) {

@@ -24,7 +24,7 @@ public class WindowPlanner {
 
     private static final Logger LOG = LoggerFactory.getLogger(WindowPlanner.class);
 
-    private PositionStore positions = new InMemoryPositionStore();
+    private PositionStore positions;
     private Clock clock = Clock.systemUTC();
     private Duration step = Duration.ofSeconds(20);
     private Duration settleDelay = Duration.ofSeconds(10);
@@ -34,6 +34,8 @@ public class WindowPlanner {
     private long maxSamplesPerQuery = 100_000;
     /** Series per metric seen in its last response: with the sample budget, it bounds the next chunk's steps. */
     private final Map<String, Integer> seriesCounts = new ConcurrentHashMap<>();
+    /** Per metric: whether its last planned window left settled data for later (it is catching up). */
+    private final Map<String, Boolean> catchingUp = new ConcurrentHashMap<>();
     /** Until a metric's series count is known, a chunk holds at most this many steps. */
     private static final int FIRST_CHUNK_STEPS = 10;
 
@@ -60,10 +62,12 @@ public class WindowPlanner {
             start = oldestAllowed;
         }
         if (start.isAfter(newest)) {
+            catchingUp.put(metric, false);
             return Optional.empty();
         }
         Instant chunkEnd = start.plus(step.multipliedBy(stepsPerChunk(metric) - 1L));
         Instant end = chunkEnd.isBefore(newest) ? chunkEnd : newest;
+        catchingUp.put(metric, end.isBefore(newest));
         return Optional.of(new PlannedWindow(new QueryWindow(start, end, step), skippedSteps, end.isBefore(newest),
                 position));
     }
@@ -80,9 +84,8 @@ public class WindowPlanner {
         return start;
     }
 
-    /** Records that the window was published in full, so the next one starts after it. */
-    public void published(String metric, QueryWindow window, int seriesCount) {
-        positions.published(metric, window.end());
+    /** The number of series the metric's last window held: with the sample budget, it sizes the next chunk. */
+    public void recordSeries(String metric, int seriesCount) {
         seriesCounts.put(metric, seriesCount);
     }
 
@@ -91,6 +94,11 @@ public class WindowPlanner {
         Integer series = seriesCounts.get(metric);
         long byBudget = series == null ? FIRST_CHUNK_STEPS : maxSamplesPerQuery / Math.max(1, series);
         return Math.max(1, Math.min(maxStepsPerQuery, byBudget));
+    }
+
+    /** True while the metric's last planned window left settled data for a later one. */
+    public boolean catchingUp(String metric) {
+        return Boolean.TRUE.equals(catchingUp.get(metric));
     }
 
     /** Time from the metric's last published step to now; empty before its first publication. */

@@ -25,7 +25,7 @@ class ContivExporterTest {
         ContivExporter exporter = new ContivExporter();
         exporter.setMode("netplugins");
 
-        assertThrows(IllegalArgumentException.class, exporter::start);
+        assertRefusedNaming("EXPORTER_MODE", exporter);
     }
 
     @Test
@@ -33,7 +33,7 @@ class ContivExporterTest {
         ContivExporter exporter = new ContivExporter();
         exporter.setNaming("prometheus");
 
-        assertThrows(IllegalArgumentException.class, exporter::start);
+        assertRefusedNaming("EXPORTER_NAMING", exporter);
     }
 
     @Test
@@ -53,7 +53,7 @@ class ContivExporterTest {
         exporter.setMode("netmaster");
         exporter.setNetmasterUrl("netmaster:9999");
 
-        assertThrows(IllegalArgumentException.class, exporter::start);
+        assertRefusedNaming("CONTIV_NETMASTER_URL", exporter);
     }
 
     @Test
@@ -69,7 +69,7 @@ class ContivExporterTest {
         netplugin.setMode("netplugin");
         netplugin.setNetmasterUrl("http://netmaster:9999");
         netplugin.setOvsdb("bogus");
-        assertThrows(IllegalArgumentException.class, netplugin::start);
+        assertRefusedNaming("CONTIV_OVSDB", netplugin);
     }
 
     @Test
@@ -79,7 +79,7 @@ class ContivExporterTest {
         exporter.setNetmasterUrl("http://netmaster:9999");
         exporter.setCallTimeoutMillis(0);
 
-        assertThrows(IllegalArgumentException.class, exporter::start);
+        assertRefusedNaming("EXPORTER_CALL_TIMEOUT_MS", exporter);
     }
 
     @Test
@@ -89,5 +89,11 @@ class ContivExporterTest {
         assertFalse(ContivExporter.acceptsGzip("gzip;q=0"));
         assertFalse(ContivExporter.acceptsGzip("identity"));
         assertFalse(ContivExporter.acceptsGzip(null));
+    }
+
+    /** Start-up stops with a message that names the setting to fix. */
+    private static void assertRefusedNaming(String setting, ContivExporter exporter) {
+        IllegalArgumentException failure = assertThrows(IllegalArgumentException.class, exporter::start);
+        assertTrue(failure.getMessage().contains(setting), failure.getMessage());
     }
 }

@@ -6,6 +6,7 @@ import java.net.URI;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EtcdLeaderLookupTest {
 
@@ -28,8 +29,11 @@ class EtcdLeaderLookupTest {
 
     @Test
     void addressWithAPathIsRefused() {
-        assertThrows(IllegalArgumentException.class, () -> EtcdLeaderLookup.etcdBaseUri("etcd://10.0.0.1:2379/v2"));
-        assertThrows(IllegalArgumentException.class, () -> EtcdLeaderLookup.etcdBaseUri("etcd://"));
+        for (String bad : new String[] {"etcd://10.0.0.1:2379/v2", "etcd://"}) {
+            IllegalArgumentException failure =
+                    assertThrows(IllegalArgumentException.class, () -> EtcdLeaderLookup.etcdBaseUri(bad), bad);
+            assertTrue(failure.getMessage().startsWith("CONTIV_ETCD"), failure.getMessage());
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package k8sprom.contiv;
 
 import k8sprom.testsupport.FreePort;
+import k8sprom.testsupport.JarProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -31,9 +33,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * mode selects, and stays out of the way when EXPORTER_MODE is not set.
  */
 class JarLaunchIT {
-
-    private static final Path JAR = Path.of(System.getProperty("jar.path",
-            System.getProperty("build.dir", "target") + "/k8s-prometheus-publisher.jar"));
 
     @TempDir
     static Path work;
@@ -53,7 +52,7 @@ class JarLaunchIT {
     void netmasterModeServesMetricsOnTheNetmasterPort() throws Exception {
         int port = FreePort.find();
         Path log = work.resolve("netmaster-mode.log");
-        Process app = launch(log, Map.of(
+        JarProcess app = launch(log, Map.of(
                 "EXPORTER_MODE", "netmaster",
                 "EXPORTER_NETMASTER_PORT", String.valueOf(port),
                 "CONTIV_NETMASTER_URL", netmaster.baseUri().toString()));
@@ -73,7 +72,7 @@ class JarLaunchIT {
         int management = FreePort.find();
         Path log = work.resolve("exporter-only.log");
         // as the Helm chart runs an exporter: the whole application, the publisher switched off
-        Process app = launch(log, Map.of(
+        JarProcess app = launch(log, Map.of(
                 "CAMEL_MAIN_ROUTES_INCLUDE_PATTERN", k8sprom.Application.ROUTES,
                 "PUBLISHER_ENABLED", "false",
                 "EXPORTER_MODE", "netmaster",
@@ -97,7 +96,7 @@ class JarLaunchIT {
     void withoutExporterModeNoExporterServerStarts() throws Exception {
         int port = FreePort.find();
         Path log = work.resolve("no-mode.log");
-        Process app = launch(log, Map.of(
+        JarProcess app = launch(log, Map.of(
                 "EXPORTER_NETPLUGIN_PORT", String.valueOf(port),
                 "EXPORTER_NETMASTER_PORT", String.valueOf(port)));
         try {
@@ -111,23 +110,16 @@ class JarLaunchIT {
         }
     }
 
-    private static Process launch(Path log, Map<String, String> environment) throws IOException {
-        assertTrue(Files.exists(JAR), "package the jar first (mvn verify does): " + JAR);
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString(), "-pl", "file:application.properties"));
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        builder.environment().keySet().removeIf(name -> name.startsWith("EXPORTER_") || name.startsWith("CONTIV_"));
+    private static JarProcess launch(Path log, Map<String, String> environment) {
+        Map<String, String> env = new HashMap<>();
         // Only the exporter's routes: other route files of the application need their own services.
-        builder.environment().put("CAMEL_MAIN_ROUTES_INCLUDE_PATTERN", "file:routes/contiv-exporter.camel.yaml");
-        builder.environment().put("MANAGEMENT_PORT", String.valueOf(k8sprom.testsupport.FreePort.find()));
-        builder.environment().putAll(environment);
-        return builder.start();
+        env.put("CAMEL_MAIN_ROUTES_INCLUDE_PATTERN", "file:routes/contiv-exporter.camel.yaml");
+        env.put("MANAGEMENT_PORT", String.valueOf(FreePort.find()));
+        env.putAll(environment);
+        return JarProcess.start(env, log, List.of(), List.of("-pl", "file:application.properties"));
     }
 
-    private static HttpResponse<String> awaitMetrics(int port, Process app, Path log) throws Exception {
+    private static HttpResponse<String> awaitMetrics(int port, JarProcess app, Path log) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
@@ -144,7 +136,7 @@ class JarLaunchIT {
         throw new AssertionError("no /metrics on port " + port + ": " + Files.readString(log));
     }
 
-    private static void awaitLogLine(Path log, Process app, String fragment) throws Exception {
+    private static void awaitLogLine(Path log, JarProcess app, String fragment) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
             String text = Files.readString(log, StandardCharsets.UTF_8);
@@ -168,10 +160,7 @@ class JarLaunchIT {
         }
     }
 
-    private static void stop(Process app) throws InterruptedException {
-        app.destroy();
-        if (!app.waitFor(15, TimeUnit.SECONDS)) {
-            app.destroyForcibly().waitFor();
-        }
+    private static void stop(JarProcess app) {
+        app.stop();
     }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class OvsdbAddressTest {
 
@@ -41,9 +42,10 @@ class OvsdbAddressTest {
 
     @Test
     void refusesWhatOvsWouldNotAccept() {
-        assertThrows(IllegalArgumentException.class, () -> OvsdbAddress.parse("tcp:127.0.0.1"));
-        assertThrows(IllegalArgumentException.class, () -> OvsdbAddress.parse("tcp:127.0.0.1:port"));
-        assertThrows(IllegalArgumentException.class, () -> OvsdbAddress.parse(""));
-        assertThrows(IllegalArgumentException.class, () -> OvsdbAddress.parse("ssl:127.0.0.1"));
+        for (String bad : new String[] {"tcp:127.0.0.1", "tcp:127.0.0.1:port", "", "ssl:127.0.0.1"}) {
+            IllegalArgumentException failure =
+                    assertThrows(IllegalArgumentException.class, () -> OvsdbAddress.parse(bad), bad);
+            assertTrue(failure.getMessage().startsWith("CONTIV_OVSDB must be"), failure.getMessage());
+        }
     }
 }

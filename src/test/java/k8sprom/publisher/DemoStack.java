@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import k8sprom.testsupport.JarProcess;
 import k8sprom.testsupport.FreePort;
 import k8sprom.testsupport.KafkaBroker;
 import k8sprom.testsupport.PrometheusServer;
@@ -37,7 +38,7 @@ public final class DemoStack {
                     + cluster.target() + "; Kafka at " + kafka.bootstrapServers());
             prometheus.awaitFullWindow(Duration.ofSeconds(20));
             Path log = work.resolve("publisher.log");
-            try (PublisherProcess publisher = PublisherProcess.start(Map.of(
+            try (JarProcess publisher = JarProcess.start(Map.of(
                     "PROMETHEUS_URL", prometheus.baseUrl(),
                     "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                     "SCHEDULER_SECONDS", "5",

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import k8sprom.testsupport.JarProcess;
 import k8sprom.testsupport.FreePort;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +39,7 @@ class DockerfileEntrypointIT {
         String entrypoint = entrypoint(dockerfile);
         assertTrue(env.get("JAVA_OPTS").contains("-Xmx"), "the image bounds the heap: " + env.get("JAVA_OPTS"));
 
-        Files.copy(PublisherProcess.jar(), app.resolve("k8s-prometheus-publisher.jar"));
+        Files.copy(JarProcess.jar(), app.resolve("k8s-prometheus-publisher.jar"));
         Files.copy(Path.of("application.properties"), app.resolve("application.properties"));
         Files.createDirectories(app.resolve("routes"));
         try (Stream<Path> routes = Files.list(Path.of("routes"))) {

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import k8sprom.testsupport.JarProcess;
 import k8sprom.testsupport.FreePort;
 import k8sprom.testsupport.KafkaBroker;
 import k8sprom.testsupport.LogCapture;
@@ -131,7 +132,7 @@ class ExactlyOnceIT {
         Instant started = Instant.now();
 
         // normal cycles, whose timing jitters with start-up, GC and the load of this machine
-        PublisherProcess publisher = PublisherProcess.start(env, log);
+        JarProcess publisher = JarProcess.start(env, log);
         Thread.sleep(6000);
 
         // SIGKILL at random moments, restarted after a random pause
@@ -139,7 +140,7 @@ class ExactlyOnceIT {
             Thread.sleep(1500 + random.nextInt(3000));
             publisher.kill();
             Thread.sleep(500 + random.nextInt(2500));
-            publisher = PublisherProcess.start(env, log);
+            publisher = JarProcess.start(env, log);
         }
 
         // Kafka down for several cycles
@@ -158,7 +159,7 @@ class ExactlyOnceIT {
         Thread.sleep(4000);
         publisher.kill();
         Thread.sleep(12_000);
-        publisher = PublisherProcess.start(env, log);
+        publisher = JarProcess.start(env, log);
         Instant until = lastSettledStep(Instant.now());
         awaitPublishedThrough(topic, catalog, until);
         publisher.stop();

@@ -153,10 +153,12 @@ class MetricCatalogTest {
     @Test
     void duplicateNamesAndUnknownTypesAreRefused() {
         MetricCatalog catalog = new MetricCatalog();
-        assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException twice = assertThrows(IllegalArgumentException.class,
                 () -> catalog.parse("function: rate\nquery: q\nmetrics:\n  - {name: a, type: gauge}\n"
                         + "  - {name: a, type: gauge}\n"));
-        assertThrows(IllegalArgumentException.class,
+        assertEquals("metric a is listed twice", twice.getMessage());
+        IllegalArgumentException summary = assertThrows(IllegalArgumentException.class,
                 () -> catalog.parse("function: rate\nquery: q\nmetrics:\n  - {name: a, type: summary}\n"));
+        assertEquals("metric a: type must be counter or gauge, not summary", summary.getMessage());
     }
 }

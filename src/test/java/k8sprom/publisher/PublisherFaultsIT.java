@@ -1,5 +1,6 @@
 package k8sprom.publisher;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -58,18 +59,19 @@ class PublisherFaultsIT {
                     "prometheus.connect-timeout-ms", "500",
                     "camel.component.kafka.max-block-ms", "1000"))) {
 
-                Thread.sleep(4000);
+                // a few cycles have failed
+                await().atMost(Duration.ofSeconds(30)).until(() -> app.management("/observe/metrics").body()
+                        .matches("(?s).*\\npublisher_cycle_errors_total [1-9][0-9.]*\\n.*"));
                 assertEquals(503, app.management("/observe/health/ready").statusCode(), "not ready while down");
                 assertEquals(200, app.management("/observe/health/live").statusCode(), "but alive");
                 assertTrue(app.management("/observe/metrics").body().contains("publisher_cycle_errors_total "),
                         "without Kafka the positions are unknown, so cycles fail before querying");
 
                 kafka.restart();
-                Thread.sleep(5000);
+                // with Kafka back, the positions are read and the queries run, and fail
+                await().atMost(Duration.ofSeconds(60)).until(() -> counter(app.management("/observe/metrics").body(),
+                        "publisher_query_errors_total", "container_memory_usage_bytes", "unreachable") > 0);
                 assertEquals(503, app.management("/observe/health/ready").statusCode(), "Prometheus still down");
-                String metrics = app.management("/observe/metrics").body();
-                assertTrue(counter(metrics, "publisher_query_errors_total", "container_memory_usage_bytes",
-                        "unreachable") > 0, metrics);
 
                 prometheus.restart();
 

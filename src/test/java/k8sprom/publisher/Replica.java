@@ -18,6 +18,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import k8sprom.testsupport.JarProcess;
 import k8sprom.testsupport.FreePort;
 
 /**
@@ -32,7 +33,7 @@ final class Replica implements AutoCloseable {
     final String name;
     private final int managementPort = FreePort.find();
     private final Path log;
-    private final PublisherProcess process;
+    private final JarProcess process;
 
     private Replica(String name, Map<String, String> env, Path dir, String... jvmOptions) {
         this.name = name;
@@ -42,7 +43,7 @@ final class Replica implements AutoCloseable {
         String[] options = Arrays.copyOf(new String[] {"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m"},
                 3 + jvmOptions.length);
         System.arraycopy(jvmOptions, 0, options, 3, jvmOptions.length);
-        this.process = PublisherProcess.start(own, log, options);
+        this.process = JarProcess.start(own, log, options);
     }
 
     static Replica start(String name, Map<String, String> env, Path dir, String... jvmOptions) {

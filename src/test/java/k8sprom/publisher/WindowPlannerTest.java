@@ -23,6 +23,7 @@ class WindowPlannerTest {
         planner.setClock(Clock.fixed(now, ZoneOffset.UTC));
         planner.setStep("20s");
         planner.setSettleDelay(Duration.ofSeconds(10));
+        planner.setPositions(new InMemoryPositionStore());
         return planner;
     }
 
@@ -48,7 +49,7 @@ class WindowPlannerTest {
 
     @Test
     void aNewEntryThatContinuesAfterOthersStartsAfterTheirNewestPositionEvenWithStartFrom() {
-        PositionStore positions = new InMemoryPositionStore();
+        InMemoryPositionStore positions = new InMemoryPositionStore();
         positions.published("dropped", Instant.parse("2026-01-01T11:59:20Z"));
         positions.published("packets", Instant.parse("2026-01-01T11:59:40Z"));
         WindowPlanner planner = planner(NOW);
@@ -70,10 +71,10 @@ class WindowPlannerTest {
 
     @Test
     void nextWindowStartsOneStepAfterThePositionAndIsEmptyWhenNothingNewSettled() {
-        PositionStore positions = new InMemoryPositionStore();
+        InMemoryPositionStore positions = new InMemoryPositionStore();
         WindowPlanner planner = planner(NOW);
         planner.setPositions(positions);
-        planner.published("m", planner.next("m").orElseThrow().window(), 5);
+        publish(planner, positions, "m", planner.next("m").orElseThrow().window(), 5);
 
         assertTrue(planner.next("m").isEmpty());
 
@@ -86,7 +87,7 @@ class WindowPlannerTest {
 
     @Test
     void jitteredCyclesCoverEveryStepExactlyOnce() {
-        PositionStore positions = new InMemoryPositionStore();
+        InMemoryPositionStore positions = new InMemoryPositionStore();
         Random random = new Random(42);
         Set<Instant> seen = new HashSet<>();
         Instant now = NOW;
@@ -106,7 +107,7 @@ class WindowPlannerTest {
             }
             first = first == null ? window.start() : first;
             last = window.end();
-            planner.published("m", window, 5);
+            publish(planner, positions, "m", window, 5);
         }
         long expected = Duration.between(first, last).toSeconds() / 20 + 1;
         assertEquals(expected, seen.size(), "no gaps between the first and last step");
@@ -114,7 +115,7 @@ class WindowPlannerTest {
 
     @Test
     void longOutagesAreChunkedOldestFirstWithinTheSampleBudget() {
-        PositionStore positions = new InMemoryPositionStore();
+        InMemoryPositionStore positions = new InMemoryPositionStore();
         positions.published("m", Instant.parse("2025-12-25T10:00:00Z"));
         WindowPlanner planner = planner(NOW);
         planner.setPositions(positions);
@@ -125,19 +126,20 @@ class WindowPlannerTest {
         assertEquals(Instant.parse("2025-12-25T10:00:20Z"), first.window().start());
         assertEquals(10, first.window().steps(), "a cautious first chunk while the series count is unknown");
         assertTrue(first.catchingUp());
-        planner.published("m", first.window(), 1_000);
+        assertTrue(planner.catchingUp("m"), "the planner owns the catching-up state the gauge reads");
+        publish(planner, positions, "m", first.window(), 1_000);
 
         WindowPlanner.PlannedWindow second = planner.next("m").orElseThrow();
         assertEquals(first.window().end().plusSeconds(20), second.window().start());
         assertEquals(100, second.window().steps(), "100,000 samples / 1,000 series");
-        planner.published("m", second.window(), 2);
+        publish(planner, positions, "m", second.window(), 2);
 
         assertEquals(11_000, planner.next("m").orElseThrow().window().steps(), "never over Prometheus' limit");
     }
 
     @Test
     void dataOlderThanTheMaximumLookBackIsSkippedAndReported() {
-        PositionStore positions = new InMemoryPositionStore();
+        InMemoryPositionStore positions = new InMemoryPositionStore();
         positions.published("m", Instant.parse("2026-01-01T00:00:00Z"));
         WindowPlanner planner = planner(NOW);
         planner.setPositions(positions);
@@ -148,5 +150,12 @@ class WindowPlannerTest {
         assertTrue(planned.catchingUp());
         // from 00:00:20 up to (not including) 10:59:40, one step every 20 s
         assertEquals((10 * 3600 + 59 * 60 + 20) / 20, planned.skippedSteps());
+    }
+
+    /** What the publisher does after a window's transaction: the position moves, the series count is recorded. */
+    private static void publish(WindowPlanner planner, InMemoryPositionStore positions, String metric,
+                                QueryWindow window, int series) {
+        positions.published(metric, window.end());
+        planner.recordSeries(metric, series);
     }
 }

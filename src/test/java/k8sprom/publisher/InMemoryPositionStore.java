@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Positions that live as long as the process: a restart starts again from the configured starting point. */
-public class InMemoryPositionStore implements PositionStore {
+/** Positions in memory, for tests of the planner: {@link #published} plays the publisher moving a position. */
+class InMemoryPositionStore implements PositionStore {
 
     private final Map<String, Instant> positions = new ConcurrentHashMap<>();
 
@@ -15,7 +15,6 @@ public class InMemoryPositionStore implements PositionStore {
         return Optional.ofNullable(positions.get(metric));
     }
 
-    @Override
     public void published(String metric, Instant lastStep) {
         positions.merge(metric, lastStep, (old, candidate) -> candidate.isAfter(old) ? candidate : old);
     }
