@@ -13,8 +13,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.camel.CamelContext;
-import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Variable;
@@ -26,11 +24,10 @@ import org.slf4j.LoggerFactory;
  * The Java steps the publisher routes call (routes/publisher.camel.yaml). Each method is one step of the route;
  * the flow itself stays in YAML.
  */
-public class PublisherSteps implements CamelContextAware {
+public class PublisherSteps {
 
     private static final Logger LOG = LoggerFactory.getLogger(PublisherSteps.class);
 
-    private CamelContext context;
     private MetricCatalog catalog;
     private WindowPlanner planner;
     private QueryRangeTranslator translator;
@@ -238,15 +235,5 @@ public class PublisherSteps implements CamelContextAware {
 
     public void setHealth(PublisherHealth health) {
         this.health = health;
-    }
-
-    @Override
-    public void setCamelContext(CamelContext context) {
-        this.context = context;
-    }
-
-    @Override
-    public CamelContext getCamelContext() {
-        return context;
     }
 }
