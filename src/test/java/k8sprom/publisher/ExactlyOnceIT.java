@@ -26,12 +26,13 @@ import k8sprom.testsupport.KafkaBroker;
 import k8sprom.testsupport.LogCapture;
 import k8sprom.testsupport.PrometheusProxy;
 import k8sprom.testsupport.PrometheusServer;
-import k8sprom.testsupport.SyntheticCluster;
+import k8sprom.testsupport.SharedStack;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -43,10 +44,11 @@ import org.junit.jupiter.api.io.TempDir;
  * once, read with read_committed, with Prometheus' value. A second record for the same (metric, container,
  * timestamp) is a duplicate whatever its value.
  */
+@ExtendWith(SharedStack.class)
 class ExactlyOnceIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int PODS = 3;
+    private static final int PODS = SharedStack.PODS;
     private static final Duration SETTLE = Duration.ofSeconds(2);
     private static final String RATE_RANGE = "10s";
     private static final String[] METRICS = {
@@ -55,11 +57,8 @@ class ExactlyOnceIT {
         TestCatalog.shippedEntry("container_network_receive_packet_loss_percentage", RATE_RANGE)};
 
     @TempDir
-    static Path shared;
-    @TempDir
     Path dir;
 
-    static SyntheticCluster cluster;
     static PrometheusServer prometheus;
     static KafkaBroker kafka;
 
@@ -69,23 +68,19 @@ class ExactlyOnceIT {
     }
 
     @BeforeAll
-    static void startCluster() {
-        cluster = SyntheticCluster.start(PODS, SyntheticCluster.LabelStyle.MODERN);
-        prometheus = PrometheusServer.start(shared.resolve("prometheus"), Duration.ofSeconds(1), cluster.target());
-        kafka = KafkaBroker.start(shared.resolve("kafka"));
-        prometheus.awaitFullWindow(Duration.ofSeconds(12));
+    static void shareTheStack(SharedStack.Stack stack) {
+        prometheus = stack.prometheus();
+        kafka = stack.kafka();
     }
 
-    @AfterAll
-    static void stopCluster() {
-        for (AutoCloseable closeable : new AutoCloseable[] {kafka, prometheus, cluster}) {
-            try {
-                if (closeable != null) {
-                    closeable.close();
-                }
-            } catch (Exception e) {
-                e.printStackTrace();
-            }
+    /** The stack is shared with other test classes: whatever a scenario stopped runs again after it, even if it failed. */
+    @AfterEach
+    void restartWhatTheScenarioStopped() {
+        if (!kafka.isRunning()) {
+            kafka.restart();
+        }
+        if (!prometheus.isRunning()) {
+            prometheus.restart();
         }
     }
 

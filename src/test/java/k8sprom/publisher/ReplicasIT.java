@@ -18,16 +18,16 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import k8sprom.testsupport.KafkaBroker;
 import k8sprom.testsupport.PrometheusServer;
-import k8sprom.testsupport.SyntheticCluster;
+import k8sprom.testsupport.SharedStack;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * metric, timestamp), read with read_committed, every sample Prometheus has is in Kafka exactly once, up to a time
  * taken from the test's clock.
  */
+@ExtendWith(SharedStack.class)
 class ReplicasIT {
 
     /** Three gauges, one per shard of three: each replica of three owns one of them in steady state. */
@@ -49,7 +50,6 @@ class ReplicasIT {
 
     @TempDir
     static Path dir;
-    private static SyntheticCluster cluster;
     private static PrometheusServer prometheus;
     private static KafkaBroker kafka;
     private static Path catalog;
@@ -57,28 +57,14 @@ class ReplicasIT {
     private final List<Replica> replicas = new ArrayList<>();
 
     @BeforeAll
-    static void startFixtures() {
+    static void startFixtures(SharedStack.Stack stack) {
         for (int shard = 0; shard < SHARDS; shard++) {
             assertEquals(shard, Shards.of(METRICS.get(shard), SHARDS), "the test's metrics cover every shard");
         }
         catalog = TestCatalog.write(dir, METRICS.stream().map(m -> "{name: " + m + ", type: gauge, unit: x}")
                 .toArray(String[]::new));
-        cluster = SyntheticCluster.start(3, SyntheticCluster.LabelStyle.MODERN);
-        prometheus = PrometheusServer.start(dir.resolve("prometheus"), Duration.ofSeconds(1), cluster.target());
-        kafka = KafkaBroker.start(dir.resolve("kafka"));
-    }
-
-    @AfterAll
-    static void stopFixtures() {
-        for (AutoCloseable fixture : new AutoCloseable[] {kafka, prometheus, cluster}) {
-            try {
-                if (fixture != null) {
-                    fixture.close();
-                }
-            } catch (Exception e) {
-                System.err.println("closing " + fixture + ": " + e);
-            }
-        }
+        prometheus = stack.prometheus();
+        kafka = stack.kafka();
     }
 
     @AfterEach
