@@ -119,6 +119,12 @@ final class ExporterBenchmark {
     private ExporterBenchmark() {
     }
 
+    // What p99 of a few dozen scrapes is made of: the slowest ones, slowest first.
+    static String slowest(List<Double> millis, int count) {
+        return millis.stream().sorted(java.util.Comparator.reverseOrder()).limit(count)
+                .map(ms -> String.format(Locale.ROOT, "%.1f", ms)).collect(java.util.stream.Collectors.joining(", "));
+    }
+
     static Result run(Path work, int endpoints, List<String> jvm) throws Exception {
         Files.createDirectories(work);
         System.out.printf(Locale.ROOT, "%n== Contiv exporter, %,d endpoints%n", endpoints);
@@ -189,6 +195,7 @@ final class ExporterBenchmark {
             System.out.printf(Locale.ROOT, "   %s: median %.1f ms, p99 %.1f ms, %,d samples, fresh %d/%d, RSS %.0f MB"
                             + " (peak %.0f MB), %d churn rounds so far%n", name, Stats.median(millis),
                     Stats.percentile(millis, 99), samples, served, FRESHNESS_PROBES, rss, peakRss, churn.rounds());
+            System.out.printf(Locale.ROOT, "   slowest scrapes (ms): %s%n", slowest(millis, 6));
             return setting;
         }
     }
