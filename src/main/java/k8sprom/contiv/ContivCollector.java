@@ -67,7 +67,15 @@ final class ContivCollector {
     /** One scrape's answer in the given format. */
     Exposition scrape(ExpositionFormatWriter writer, boolean gzip) {
         asked.put(new ServedFamilies.Variant(writer.getContentType(), gzip), new Asked(writer, System.nanoTime()));
-        return collect().render(writer, gzip);
+        ServedFamilies families = collect();
+        while (true) {
+            try {
+                return families.render(writer, gzip);
+            } catch (LineExposition.Superseded newer) {
+                // what is served now is newer than this scrape's barrier: it reflects every commit before it too
+                families = served;
+            }
+        }
     }
 
     /** The families for a scrape: as fresh as OVSDB at this moment, metadata from the cache or Netmaster. */
@@ -125,8 +133,12 @@ final class ContivCollector {
         ServedFamilies families = familiesFor(metadata, mode.netplugin() ? ovsdb.currentRows() : null);
         asked.forEach((variant, recent) -> {
             // Once a newer change has been built, writing this one would only compete with that one's scrapes.
-            if (families == served) {
-                families.render(recent.writer(), variant.gzip());
+            try {
+                if (families == served) {
+                    families.render(recent.writer(), variant.gzip());
+                }
+            } catch (LineExposition.Superseded newer) {
+                // the next prepare writes the newer state
             }
         });
     }
@@ -150,7 +162,11 @@ final class ContivCollector {
         if (served != null && served.inputs().equals(inputs)) {
             return served;
         }
+        ServedFamilies older = served;
         served = build(inputs, metadata, rows);
+        if (older != null) {
+            older.supersede();
+        }
         return served;
     }
 

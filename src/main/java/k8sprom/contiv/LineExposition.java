@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 
@@ -42,19 +43,30 @@ final class LineExposition {
         this.metrics = metrics;
     }
 
+    /** Thrown by a writing given up because a newer state is served; whoever waited for it takes that one instead. */
+    static final class Superseded extends RuntimeException {
+        Superseded() {
+            super("a newer state of the sources is served", null, false, false);
+        }
+    }
+
     /** Only the text formats are written line by line; protobuf goes through client_java. */
     static boolean writes(ExpositionFormatWriter writer) {
         return !writer.getContentType().startsWith("application/vnd.google.protobuf");
     }
 
-    /** The plain body, or null if client_java writes these families differently (the caller then renders them). */
-    Exposition plain(ExpositionFormatWriter writer) throws IOException {
+    /**
+     * The plain body, or null if client_java writes these families differently (the caller then renders them).
+     * superseded tells when a newer state is served: the writing is then given up (see Superseded).
+     */
+    Exposition plain(ExpositionFormatWriter writer, BooleanSupplier superseded) throws IOException {
         List<Section> sections = sections(writer);
         if (sections == null) {
             return null;
         }
         Buffer body = new Buffer(sections.stream().mapToInt(this::size).sum());
         for (Section section : sections) {
+            giveUpIf(superseded);
             section.writeTo(body, view);
         }
         return new Exposition(writer.getContentType(), null, body.array(), body.size());
@@ -64,7 +76,7 @@ final class LineExposition {
      * The gzipped body, or null as above: two gzip members (RFC 1952 section 2.2; Go's reader, which Prometheus uses,
      * and Java's read them as one body), compressed at the same time, the first by the helper.
      */
-    Exposition gzip(ExpositionFormatWriter writer, Executor helper) throws IOException {
+    Exposition gzip(ExpositionFormatWriter writer, Executor helper, BooleanSupplier superseded) throws IOException {
         List<Section> sections = sections(writer);
         if (sections == null) {
             return null;
@@ -78,8 +90,8 @@ final class LineExposition {
         List<Section> first = sections.subList(0, split);
         List<Section> second = sections.subList(split, sections.size());
         CompletableFuture<Buffer> firstMember = split == 0 ? CompletableFuture.completedFuture(new Buffer(0))
-                : CompletableFuture.supplyAsync(() -> member(first), helper);
-        Buffer secondMember = member(second);
+                : CompletableFuture.supplyAsync(() -> member(first, superseded), helper);
+        Buffer secondMember = member(second, superseded);
         Buffer body;
         try {
             body = firstMember.join();
@@ -87,13 +99,16 @@ final class LineExposition {
             if (e.getCause() instanceof UncheckedIOException io) {
                 throw io.getCause();
             }
+            if (e.getCause() instanceof Superseded newer) {
+                throw newer;
+            }
             throw e;
         }
         body.write(secondMember.array(), 0, secondMember.size());
         return new Exposition(writer.getContentType(), "gzip", body.array(), body.size());
     }
 
-    private Buffer member(List<Section> sections) {
+    private Buffer member(List<Section> sections, BooleanSupplier superseded) {
         int plainSize = sections.stream().mapToInt(this::size).sum();
         Buffer zipped = new Buffer(Math.max(8192, plainSize / 8));
         // The fastest level: the statistics text shrinks about tenfold anyway, and a scrape may be waiting for it.
@@ -103,12 +118,21 @@ final class LineExposition {
             }
         }, 65536)) {
             for (Section section : sections) {
+                giveUpIf(superseded);
                 section.writeTo(out, view);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return zipped;
+    }
+
+    // A section takes a millisecond or two: checking between them keeps a stale writing from competing for long
+    // with the one scrapes now wait for.
+    private static void giveUpIf(BooleanSupplier superseded) {
+        if (superseded.getAsBoolean()) {
+            throw new Superseded();
+        }
     }
 
     private int size(Section section) {

@@ -39,6 +39,7 @@ final class ServedFamilies {
     private final Executor helper;
     private final Map<Variant, Exposition> rendered = new ConcurrentHashMap<>();
     private volatile MetricSnapshots families;
+    private volatile boolean superseded;
 
     /** Families client_java writes whole. */
     ServedFamilies(Inputs inputs, MetricSnapshots families, ExpositionRenderer renderer) {
@@ -47,8 +48,9 @@ final class ServedFamilies {
     }
 
     /**
-     * Families whose text formats are assembled from lines; build makes the full families, only when a format or
-     * a filter needs them. helper compresses half of a gzip answer while the caller does the other half.
+     * Families whose text formats are assembled from lines (given up when {@link #supersede}d);
+     * build makes the full families, only when a format or a filter needs them. helper compresses half of a gzip
+     * answer while the caller does the other half. Rendering may throw {@link LineExposition.Superseded}.
      */
     ServedFamilies(Inputs inputs, Supplier<MetricSnapshots> build, LineExposition lines, ExpositionRenderer renderer,
                    Executor helper) {
@@ -57,6 +59,15 @@ final class ServedFamilies {
         this.lines = lines;
         this.renderer = renderer;
         this.helper = helper;
+    }
+
+    /** A newer state is served now: renderings of this one still running are given up. */
+    void supersede() {
+        superseded = true;
+    }
+
+    boolean superseded() {
+        return superseded;
     }
 
     Inputs inputs() {
@@ -98,7 +109,8 @@ final class ServedFamilies {
 
     private Exposition fromLines(ExpositionFormatWriter writer, boolean gzip) {
         try {
-            Exposition assembled = gzip ? lines.gzip(writer, helper) : lines.plain(writer);
+            Exposition assembled = gzip ? lines.gzip(writer, helper, this::superseded) : lines.plain(writer,
+                    this::superseded);
             if (assembled != null) {
                 return assembled;
             }

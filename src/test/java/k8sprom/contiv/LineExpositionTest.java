@@ -25,6 +25,7 @@ import java.util.zip.GZIPInputStream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -81,8 +82,8 @@ class LineExpositionTest {
             for (String accept : new String[] {null, OPENMETRICS}) {
                 ExpositionFormatWriter writer = renderer.writerFor(accept);
                 String clientJava = clientJava(writer, expected);
-                assertEquals(clientJava, text(lines.plain(writer).bytes()), "round " + round + ", " + accept);
-                Exposition zipped = lines.gzip(writer, HELPER);
+                assertEquals(clientJava, text(lines.plain(writer, () -> false).bytes()), "round " + round + ", " + accept);
+                Exposition zipped = lines.gzip(writer, HELPER, () -> false);
                 assertEquals("gzip", zipped.contentEncoding());
                 assertEquals(clientJava, text(new GZIPInputStream(new ByteArrayInputStream(zipped.bytes()))
                         .readAllBytes()), "round " + round + ", " + accept + ", gzip");
@@ -90,6 +91,18 @@ class LineExpositionTest {
             }
         }
         assertEquals(120, compared);
+    }
+
+    @Test
+    void aWritingIsGivenUpOnceANewerStateIsServed() {
+        NetpluginMetrics metrics = new NetpluginMetrics(Naming.DEFAULT, Duration.ofSeconds(10));
+        StatisticsTable.View view = new StatisticsTable(Naming.DEFAULT, metrics).update(endpoints(10),
+                List.of(row("vport1", "ep-1", statistics(1)), row("vport2", "ep-2", statistics(2))));
+        LineExposition lines = new LineExposition(HealthMetrics.snapshots(Map.of("ovsdb", true), 0.1), view, metrics);
+        ExpositionFormatWriter writer = renderer.writerFor(OPENMETRICS);
+
+        assertThrows(LineExposition.Superseded.class, () -> lines.plain(writer, () -> true));
+        assertThrows(LineExposition.Superseded.class, () -> lines.gzip(writer, HELPER, () -> true));
     }
 
     @Test
@@ -124,7 +137,7 @@ class LineExpositionTest {
                 List.of(row("vport1", "ep-1", Map.of(HealthMetrics.UP, 1L, "rx_bytes", 5L))));
         List<MetricSnapshot> own = HealthMetrics.snapshots(Map.of("ovsdb", true), 0.1);
 
-        assertNull(new LineExposition(own, view, metrics).plain(renderer.writerFor(OPENMETRICS)));
+        assertNull(new LineExposition(own, view, metrics).plain(renderer.writerFor(OPENMETRICS), () -> false));
         assertTrue(LineExposition.writes(renderer.writerFor(OPENMETRICS)));
         assertTrue(!LineExposition.writes(renderer.writerFor("application/vnd.google.protobuf;"
                 + "proto=io.prometheus.client.MetricFamily;encoding=delimited")));
