@@ -46,8 +46,10 @@ final class ContivCollector {
     private final AtomicBoolean refreshingMetadata = new AtomicBoolean();
     private volatile ServedFamilies served;
 
-    /** ovsdb is null unless the mode includes netplugin; helper reads Netmaster ahead and compresses half of each
-     * gzip answer. */
+    /**
+     * ovsdb is null unless the mode includes netplugin; helper reads Netmaster ahead of the cache's end and compresses
+     * half of each gzip answer.
+     */
     ContivCollector(ExporterMode mode, Naming naming, Duration metadataTtl, NetmasterMetadataSource netmaster,
                     OvsdbMonitor ovsdb, Executor helper) {
         this.mode = mode;
