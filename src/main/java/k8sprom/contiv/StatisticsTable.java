@@ -42,6 +42,7 @@ final class StatisticsTable {
     static final byte[] LEFT_OUT = new byte[0];
     // Distinct statistic key sets seen; beyond this many (keys churning) the interning starts over.
     private static final int MAX_KEY_SETS = 1024;
+    private static final int MAX_KEYS = 4096;
 
     private final Naming naming;
     private final NetpluginMetrics metrics;
@@ -115,6 +116,11 @@ final class StatisticsTable {
     }
 
     private String metricOf(String statistic) {
+        if (metricOfStatistic.size() > MAX_KEYS) {
+            // a datapath inventing keys without end must not grow these without end
+            metricOfStatistic.clear();
+            reversedKeys.clear();
+        }
         return metricOfStatistic.computeIfAbsent(statistic, naming::statisticMetric);
     }
 
