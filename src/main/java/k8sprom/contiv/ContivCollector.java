@@ -14,6 +14,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Builds the metric families from the OVSDB replica and Netmaster's metadata, once per change of either, and serves
@@ -38,17 +41,25 @@ final class ContivCollector {
 
     // The formats scrapers asked for, and when they last did: rendered ahead of them when the replica changes.
     private final Map<ServedFamilies.Variant, Asked> asked = new ConcurrentHashMap<>();
-    private ServedFamilies served;
+    private final StatisticsTable statistics;
+    private final Executor helper;
+    private final AtomicBoolean refreshingMetadata = new AtomicBoolean();
+    private volatile ServedFamilies served;
 
-    /** ovsdb is null unless the mode includes netplugin. */
+    /**
+     * ovsdb is null unless the mode includes netplugin; helper reads Netmaster ahead of the cache's end and compresses
+     * half of each gzip answer.
+     */
     ContivCollector(ExporterMode mode, Naming naming, Duration metadataTtl, NetmasterMetadataSource netmaster,
-                    OvsdbMonitor ovsdb) {
+                    OvsdbMonitor ovsdb, Executor helper) {
         this.mode = mode;
         this.netmaster = netmaster;
         this.metadataCache = new MetadataCache<>(metadataTtl, NetmasterMetadata::allUp, System::nanoTime);
         this.ovsdb = ovsdb;
         this.netpluginMetrics = new NetpluginMetrics(naming, metadataTtl);
         this.netmasterMetrics = new NetmasterMetrics(naming, metadataTtl);
+        this.statistics = new StatisticsTable(naming, netpluginMetrics);
+        this.helper = helper;
     }
 
     ExpositionFormatWriter writerFor(String accept) {
@@ -58,13 +69,22 @@ final class ContivCollector {
     /** One scrape's answer in the given format. */
     Exposition scrape(ExpositionFormatWriter writer, boolean gzip) {
         asked.put(new ServedFamilies.Variant(writer.getContentType(), gzip), new Asked(writer, System.nanoTime()));
-        return collect().render(writer, gzip);
+        ServedFamilies families = collect();
+        while (true) {
+            try {
+                return families.render(writer, gzip);
+            } catch (LineExposition.Superseded newer) {
+                // what is served now is newer than this scrape's barrier: it reflects every commit before it too
+                families = served;
+            }
+        }
     }
 
     /** The families for a scrape: as fresh as OVSDB at this moment, metadata from the cache or Netmaster. */
     ServedFamilies collect() {
         // Concurrent scrapes share one metadata read; each still passes its own OVSDB barrier.
         NetmasterMetadata metadata = metadataReads.run(() -> metadataCache.get(netmaster::fetch));
+        refreshMetadataAhead();
         InterfaceReplica.Rows rows = null;
         if (mode.netplugin()) {
             try {
@@ -75,6 +95,29 @@ final class ContivCollector {
             }
         }
         return familiesFor(metadata, rows);
+    }
+
+    /**
+     * Reads Netmaster again in the background once the cached metadata is half its time old, so that scrapes coming
+     * often enough never wait for that read (at 5,000 endpoints tens of milliseconds); the metadata served is still
+     * never older than the cache time.
+     */
+    private void refreshMetadataAhead() {
+        if (metadataCache.halfWayThrough() && refreshingMetadata.compareAndSet(false, true)) {
+            try {
+                helper.execute(() -> {
+                    try {
+                        metadataCache.refresh(netmaster::fetch);
+                    } catch (RuntimeException e) {
+                        LOG.debug("Reading Netmaster ahead of the cache's end failed; the next scrape reads it", e);
+                    } finally {
+                        refreshingMetadata.set(false);
+                    }
+                });
+            } catch (RejectedExecutionException closing) {
+                refreshingMetadata.set(false);
+            }
+        }
     }
 
     /**
@@ -90,37 +133,84 @@ final class ContivCollector {
             return;
         }
         ServedFamilies families = familiesFor(metadata, mode.netplugin() ? ovsdb.currentRows() : null);
-        asked.forEach((variant, recent) -> families.render(recent.writer(), variant.gzip()));
+        asked.forEach((variant, recent) -> {
+            // Once a newer change has been built, writing this one would only compete with that one's scrapes.
+            try {
+                if (families == served) {
+                    families.render(recent.writer(), variant.gzip());
+                }
+            } catch (LineExposition.Superseded newer) {
+                // the next prepare writes the newer state
+            }
+        });
     }
 
     private record Asked(ExpositionFormatWriter writer, long at) {
     }
 
     private synchronized ServedFamilies familiesFor(NetmasterMetadata metadata, InterfaceReplica.Rows rows) {
+        if (rows != null && served != null && served.inputs().metadata().equals(metadata)
+                && served.inputs().replicaVersion() >= rows.version()) {
+            // Built from this replica state or a later one (a scrape's barrier may return while a build of what
+            // came after it runs): that answer reflects every commit before the scrape too.
+            return served;
+        }
+        InterfaceReplica.Rows latest = rows == null ? null : ovsdb.currentRows();
+        if (latest != null && latest.version() > rows.version()) {
+            // build what is there now: a scrape that comes next finds it done
+            rows = latest;
+        }
         ServedFamilies.Inputs inputs = new ServedFamilies.Inputs(metadata, rows == null ? -1 : rows.version());
         if (served != null && served.inputs().equals(inputs)) {
             return served;
         }
-        served = new ServedFamilies(inputs, build(metadata, rows), renderer);
+        ServedFamilies older = served;
+        served = build(inputs, metadata, rows);
+        if (older != null) {
+            older.supersede();
+        }
         return served;
     }
 
-    private MetricSnapshots build(NetmasterMetadata metadata, InterfaceReplica.Rows rows) {
+    /**
+     * Statistics go into the table, which writes lines only for the rows that changed; only when the table cannot
+     * reproduce client_java's answer are all families built here (see StatisticsTable.update).
+     */
+    private ServedFamilies build(ServedFamilies.Inputs inputs, NetmasterMetadata metadata,
+                                 InterfaceReplica.Rows rows) {
         long start = System.nanoTime();
         Map<String, Boolean> up = new TreeMap<>(metadata.up());
-        List<MetricSnapshot> families = new ArrayList<>();
+        StatisticsTable.View view = null;
+        List<MetricSnapshot> statisticsFamilies = List.of();
         if (mode.netplugin()) {
             up.put("ovsdb", rows != null);
             // While OVSDB is away the statistics are left out, so no counter stays frozen at an old value.
             if (rows != null) {
-                families.addAll(netpluginMetrics.snapshots(EndpointTraffic.join(metadata.endpoints(),
-                        rows.interfaces())));
+                view = statistics.update(metadata.endpoints(), rows.interfaces());
+                if (view == null) {
+                    statisticsFamilies = statisticsFamilies(metadata, rows);
+                }
             }
         }
+        List<MetricSnapshot> own = new ArrayList<>();
         if (mode.netmaster() && metadata.counts() != null) {
-            families.addAll(netmasterMetrics.snapshots(metadata.counts()));
+            own.addAll(netmasterMetrics.snapshots(metadata.counts()));
         }
-        families.addAll(HealthMetrics.snapshots(up, (System.nanoTime() - start) / 1e9));
+        own.addAll(HealthMetrics.snapshots(up, (System.nanoTime() - start) / 1e9));
+        if (view == null) {
+            return new ServedFamilies(inputs, all(statisticsFamilies, own), renderer);
+        }
+        return new ServedFamilies(inputs, () -> all(statisticsFamilies(metadata, rows), own),
+                new LineExposition(own, view, netpluginMetrics), renderer, helper);
+    }
+
+    private List<MetricSnapshot> statisticsFamilies(NetmasterMetadata metadata, InterfaceReplica.Rows rows) {
+        return netpluginMetrics.snapshots(EndpointTraffic.join(metadata.endpoints(), rows.interfaces()));
+    }
+
+    private static MetricSnapshots all(List<MetricSnapshot> statisticsFamilies, List<MetricSnapshot> own) {
+        List<MetricSnapshot> families = new ArrayList<>(statisticsFamilies);
+        families.addAll(own);
         return new MetricSnapshots(withoutRepeatedNames(families));
     }
 

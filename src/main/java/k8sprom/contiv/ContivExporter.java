@@ -102,7 +102,7 @@ public class ContivExporter implements Closeable {
             ovsdbMonitor = new OvsdbMonitor(ovsdbAddress, ovsdbTls, timeout, OVSDB_FIRST_BACKOFF, OVSDB_MAX_BACKOFF,
                     OVSDB_PROBE_INTERVAL, this::replicaChanged);
         }
-        collector = new ContivCollector(exporterMode, metricNaming, metadataTtl, netmaster, ovsdbMonitor);
+        collector = new ContivCollector(exporterMode, metricNaming, metadataTtl, netmaster, ovsdbMonitor, executor);
         if (ovsdbMonitor != null) {
             ovsdbMonitor.start();
         }

@@ -28,6 +28,29 @@ final class MetadataCache<T> {
         return value;
     }
 
+    /** Whether the kept value is past half its time: worth reading again before a caller has to wait for that. */
+    synchronized boolean halfWayThrough() {
+        return value != null && ttlNanos > 0 && nanoClock.getAsLong() - loadedAt >= ttlNanos / 2;
+    }
+
+    /**
+     * Loads a new value without holding up {@link #get} meanwhile (it serves the kept one). A value the predicate
+     * refuses drops the kept one, so the next get loads again and its caller sees the problem.
+     */
+    T refresh(Supplier<T> loader) {
+        long startedAt = nanoClock.getAsLong();
+        T loaded = loader.get();
+        synchronized (this) {
+            if (keep.test(loaded)) {
+                value = loaded;
+                loadedAt = startedAt;
+            } else {
+                value = null;
+            }
+        }
+        return loaded;
+    }
+
     synchronized T get(Supplier<T> loader) {
         long now = nanoClock.getAsLong();
         if (value != null && now - loadedAt < ttlNanos) {

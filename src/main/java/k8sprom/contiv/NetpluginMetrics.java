@@ -67,7 +67,7 @@ final class NetpluginMetrics {
     private record Labelled(Labels labels, Map<String, Long> statistics, int order) {
     }
 
-    private MetricSnapshot family(String metric, String help, Map<Labels, Long> samples) {
+    MetricSnapshot family(String metric, String help, Map<Labels, Long> samples) {
         if (naming == Naming.COMPATIBLE) {
             UnknownSnapshot.Builder family = UnknownSnapshot.builder().name(metric).help(help);
             samples.forEach((labels, value) ->
@@ -84,14 +84,14 @@ final class NetpluginMetrics {
         return family.build();
     }
 
-    private String help(String containerStatistic) {
+    String help(String containerStatistic) {
         return "OVS interface statistic " + containerStatistic + " of a Contiv endpoint, from the container's side"
                 + " (OVS reports it as " + ContainerStatistics.reverse(containerStatistic) + "). The value is OVSDB's at the"
                 + " scrape (a live replica, synchronised with OVSDB before each answer); the labels come from"
                 + " Netmaster. " + cacheNote;
     }
 
-    private Labels labels(EndpointTraffic traffic) {
+    Labels labels(EndpointTraffic traffic) {
         Endpoint endpoint = traffic.endpoint();
         Labels labels = Labels.of(
                 Naming.TENANT, endpoint.tenant(),

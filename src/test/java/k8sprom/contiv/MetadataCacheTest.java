@@ -7,6 +7,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MetadataCacheTest {
 
@@ -22,6 +24,38 @@ class MetadataCacheTest {
         assertEquals("load 1", cache.get(this::load));
         now.addAndGet(Duration.ofSeconds(1).toNanos());
         assertEquals("load 2", cache.get(this::load));
+    }
+
+    @Test
+    void aRefreshAfterHalfTheTimeRestartsTheTimeFromWhenItStarted() {
+        MetadataCache<String> cache = new MetadataCache<>(Duration.ofSeconds(10), value -> true, now::get);
+        cache.get(this::load);
+        now.addAndGet(Duration.ofSeconds(4).toNanos());
+        assertFalse(cache.halfWayThrough());
+        now.addAndGet(Duration.ofSeconds(1).toNanos());
+        assertTrue(cache.halfWayThrough());
+
+        assertEquals("load 2", cache.refresh(() -> {
+            now.addAndGet(Duration.ofSeconds(1).toNanos());
+            return load();
+        }));
+
+        assertFalse(cache.halfWayThrough());
+        now.addAndGet(Duration.ofSeconds(8).toNanos());
+        assertEquals("load 2", cache.get(this::load));
+        now.addAndGet(Duration.ofSeconds(1).toNanos());
+        assertEquals("load 3", cache.get(this::load));
+    }
+
+    @Test
+    void aRefusedRefreshDropsTheKeptValueSoTheNextGetLoads() {
+        MetadataCache<String> cache = new MetadataCache<>(Duration.ofSeconds(10), "load 1"::equals, now::get);
+        cache.get(this::load);
+
+        cache.refresh(this::load);
+
+        assertFalse(cache.halfWayThrough());
+        assertEquals("load 3", cache.get(this::load));
     }
 
     @Test

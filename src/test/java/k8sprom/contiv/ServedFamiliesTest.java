@@ -51,4 +51,32 @@ class ServedFamiliesTest {
         assertArrayEquals(TEXT.getBytes(StandardCharsets.UTF_8),
                 new GZIPInputStream(new ByteArrayInputStream(zipped.bytes())).readAllBytes());
     }
+
+    @Test
+    void statisticsLinesAreServedAsClientJavaWritesThemUntilSuperseded() throws Exception {
+        NetpluginMetrics metrics = new NetpluginMetrics(Naming.DEFAULT, java.time.Duration.ofSeconds(10));
+        List<Endpoint> endpoints = List.of(new Endpoint("ep-1", "default", "web", "node1", "web-1", null));
+        List<OvsInterface> rows = List.of(new OvsInterface("vport1", Map.of(OvsInterface.ENDPOINT_ID, "ep-1"),
+                Map.of("tx_bytes", 2000L, "rx_bytes", 1000L)));
+        List<io.prometheus.metrics.model.snapshots.MetricSnapshot> own = HealthMetrics.snapshots(
+                Map.of("ovsdb", true), 0.5);
+        StatisticsTable.View view = new StatisticsTable(Naming.DEFAULT, metrics).update(endpoints, rows);
+        ServedFamilies lines = new ServedFamilies(new ServedFamilies.Inputs(
+                new NetmasterMetadata(endpoints, null, Map.of()), 2), () -> {
+                    throw new AssertionError("the full families are not needed for the text formats");
+                }, new LineExposition(own, view, metrics), renderer, Runnable::run);
+        ExpositionFormatWriter openMetrics = renderer.writerFor("application/openmetrics-text;version=1.0.0");
+        List<io.prometheus.metrics.model.snapshots.MetricSnapshot> all = new java.util.ArrayList<>(
+                metrics.snapshots(EndpointTraffic.join(endpoints, rows)));
+        all.addAll(own);
+
+        Exposition zipped = lines.render(openMetrics, true);
+
+        assertArrayEquals(renderer.render(new MetricSnapshots(all), openMetrics, false).bytes(),
+                new GZIPInputStream(new ByteArrayInputStream(zipped.bytes())).readAllBytes());
+        lines.supersede();
+        assertSame(zipped, lines.render(openMetrics, true));
+        org.junit.jupiter.api.Assertions.assertThrows(LineExposition.Superseded.class,
+                () -> lines.render(openMetrics, false));
+    }
 }

@@ -1,0 +1,309 @@
+package k8sprom.contiv;
+
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
+import java.util.zip.Deflater;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Writes a text exposition (OpenMetrics or 0.0.4) of the statistics table's lines and the other families, exactly as
+ * client_java's writer would write all of them, without having client_java write the 60,000 statistics samples.
+ * client_java still writes everything but those samples: each statistics family is given to it with one data point,
+ * which yields its HELP/TYPE lines (and where it goes in the family order), and that one sample line must equal the
+ * table's line for the same point, or the caller falls back to client_java for the whole answer.
+ */
+final class LineExposition {
+
+    private final List<MetricSnapshot> others;
+    private final StatisticsTable.View view;
+    private final NetpluginMetrics metrics;
+    private final Map<String, long[]> linesOfMetric = new ConcurrentHashMap<>();
+
+    LineExposition(List<MetricSnapshot> others, StatisticsTable.View view, NetpluginMetrics metrics) {
+        this.others = others;
+        this.view = view;
+        this.metrics = metrics;
+    }
+
+    /** Thrown by a writing given up because a newer state is served; whoever waited for it takes that one instead. */
+    static final class Superseded extends RuntimeException {
+        Superseded() {
+            super("a newer state of the sources is served", null, false, false);
+        }
+    }
+
+    /** Only the text formats are written line by line; protobuf goes through client_java. */
+    static boolean writes(ExpositionFormatWriter writer) {
+        return !writer.getContentType().startsWith("application/vnd.google.protobuf");
+    }
+
+    /**
+     * The plain body, or null if client_java writes these families differently (the caller then renders them).
+     * superseded tells when a newer state is served: the writing is then given up (see Superseded).
+     */
+    Exposition plain(ExpositionFormatWriter writer, BooleanSupplier superseded) throws IOException {
+        List<Section> sections = sections(writer);
+        if (sections == null) {
+            return null;
+        }
+        Buffer body = new Buffer(sections.stream().mapToInt(this::size).sum());
+        for (Section section : sections) {
+            giveUpIf(superseded);
+            section.writeTo(body, view);
+        }
+        return new Exposition(writer.getContentType(), null, body.array(), body.size());
+    }
+
+    /**
+     * The gzipped body, or null as above: two gzip members (RFC 1952 section 2.2; Go's reader, which Prometheus uses,
+     * and Java's read them as one body), compressed at the same time, the first by the helper.
+     */
+    Exposition gzip(ExpositionFormatWriter writer, Executor helper, BooleanSupplier superseded) throws IOException {
+        List<Section> sections = sections(writer);
+        if (sections == null) {
+            return null;
+        }
+        int[] sizes = sections.stream().mapToInt(this::size).toArray();
+        long half = Arrays.stream(sizes).asLongStream().sum() / 2;
+        int split = 0;
+        for (long written = 0; split < sizes.length - 1 && written + sizes[split] <= half; split++) {
+            written += sizes[split];
+        }
+        List<Section> first = sections.subList(0, split);
+        List<Section> second = sections.subList(split, sections.size());
+        CompletableFuture<Buffer> firstMember = split == 0 ? CompletableFuture.completedFuture(new Buffer(0))
+                : CompletableFuture.supplyAsync(() -> member(first, superseded), helper);
+        Buffer secondMember = member(second, superseded);
+        Buffer body;
+        try {
+            body = firstMember.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof UncheckedIOException io) {
+                throw io.getCause();
+            }
+            if (e.getCause() instanceof Superseded newer) {
+                throw newer;
+            }
+            throw e;
+        }
+        body.write(secondMember.array(), 0, secondMember.size());
+        return new Exposition(writer.getContentType(), "gzip", body.array(), body.size());
+    }
+
+    private Buffer member(List<Section> sections, BooleanSupplier superseded) {
+        int plainSize = sections.stream().mapToInt(this::size).sum();
+        Buffer zipped = new Buffer(Math.max(8192, plainSize / 8));
+        // The fastest level: the statistics text shrinks about tenfold anyway, and a scrape may be waiting for it.
+        try (OutputStream out = new BufferedOutputStream(new GZIPOutputStream(zipped, 65536) {
+            {
+                def.setLevel(Deflater.BEST_SPEED);
+            }
+        }, 65536)) {
+            for (Section section : sections) {
+                giveUpIf(superseded);
+                section.writeTo(out, view);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return zipped;
+    }
+
+    // A section takes a millisecond or two: checking between them keeps a stale writing from competing for long
+    // with the one scrapes now wait for.
+    private static void giveUpIf(BooleanSupplier superseded) {
+        if (superseded.getAsBoolean()) {
+            throw new Superseded();
+        }
+    }
+
+    private int size(Section section) {
+        if (section.metric() == null) {
+            return section.text().length;
+        }
+        long[] lines = linesOfMetric.computeIfAbsent(section.metric(), this::lines);
+        return (int) (section.text().length + lines[0] * section.name().length + lines[1]);
+    }
+
+    // How many lines a metric has and the bytes of their labels and values: the same for every format.
+    private long[] lines(String metric) {
+        long count = 0;
+        long bytes = 0;
+        for (StatisticsTable.Series series : view.sorted()) {
+            byte[] value = series.value(metric);
+            if (value != null && value != StatisticsTable.LEFT_OUT) {
+                count++;
+                bytes += series.labelsText().length + value.length;
+            }
+        }
+        return new long[] {count, bytes};
+    }
+
+    /**
+     * The answer in client_java's order: the families as MetricSnapshots sorts them, each one as client_java writes it
+     * alone, then what the writer adds at the end (OpenMetrics' "# EOF"). Null if a statistics family's sample line
+     * is not the table's.
+     */
+    private List<Section> sections(ExpositionFormatWriter writer) throws IOException {
+        Map<MetricSnapshot, String> metricOfFamily = new IdentityHashMap<>();
+        List<MetricSnapshot> families = new ArrayList<>(others);
+        view.statisticOfMetric().forEach((metric, statistic) -> {
+            StatisticsTable.Series firstSeries = firstWith(metric);
+            // a metric whose every value was left out has no data points, and client_java writes no such family
+            if (firstSeries != null) {
+                MetricSnapshot family = metrics.family(metric, metrics.help(statistic),
+                        Map.of(firstSeries.labels(), value(firstSeries.value(metric))));
+                metricOfFamily.put(family, metric);
+                families.add(family);
+            }
+        });
+        MetricSnapshots ordered;
+        try {
+            ordered = new MetricSnapshots(families);
+        } catch (IllegalArgumentException sameName) {
+            // a statistic named like one of the exporter's own families: the full build leaves it out
+            return null;
+        }
+        byte[] end = written(writer, new MetricSnapshots());
+        List<Section> sections = new ArrayList<>();
+        for (MetricSnapshot family : ordered) {
+            byte[] alone = written(writer, MetricSnapshots.of(family));
+            if (!endsWith(alone, end)) {
+                return null;
+            }
+            byte[] text = Arrays.copyOf(alone, alone.length - end.length);
+            String metric = metricOfFamily.get(family);
+            if (metric == null) {
+                sections.add(new Section(text, null, null));
+                continue;
+            }
+            Section section = statisticsSection(text, metric);
+            if (section == null) {
+                return null;
+            }
+            sections.add(section);
+        }
+        sections.add(new Section(end, null, null));
+        return sections;
+    }
+
+    // The family as client_java wrote it with one point: its comment lines, that point's line, and nothing else.
+    private Section statisticsSection(byte[] text, String metric) {
+        int headerEnd = 0;
+        while (headerEnd < text.length && text[headerEnd] == '#') {
+            headerEnd = lineEnd(text, headerEnd);
+        }
+        int sampleEnd = lineEnd(text, headerEnd);
+        if (sampleEnd != text.length) {
+            return null;
+        }
+        StatisticsTable.Series firstSeries = firstWith(metric);
+        int nameEnd = headerEnd + (text.length - headerEnd) - firstSeries.labelsText().length
+                - firstSeries.value(metric).length;
+        if (nameEnd <= headerEnd) {
+            return null;
+        }
+        byte[] name = Arrays.copyOfRange(text, headerEnd, nameEnd);
+        byte[] sample = Arrays.copyOfRange(text, headerEnd, text.length);
+        byte[] ours = concat(name, firstSeries.labelsText(), firstSeries.value(metric));
+        if (!Arrays.equals(sample, ours)) {
+            return null;
+        }
+        return new Section(Arrays.copyOf(text, headerEnd), name, metric);
+    }
+
+    private StatisticsTable.Series firstWith(String metric) {
+        for (StatisticsTable.Series series : view.sorted()) {
+            byte[] value = series.value(metric);
+            if (value != null && value != StatisticsTable.LEFT_OUT) {
+                return series;
+            }
+        }
+        return null;
+    }
+
+    // The long a value line was written from, read back: " 1234.0\n".
+    private static long value(byte[] valueText) {
+        return (long) Double.parseDouble(new String(valueText, 1, valueText.length - 2,
+                StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * A run of the answer: fixed text (a whole family client_java wrote, or the end), or a statistics family: its
+     * comment lines, then per series that has the metric the metric's name, the series' labels and its value.
+     */
+    private record Section(byte[] text, byte[] name, String metric) {
+
+        void writeTo(OutputStream out, StatisticsTable.View view) throws IOException {
+            out.write(text);
+            if (metric == null) {
+                return;
+            }
+            for (StatisticsTable.Series series : view.sorted()) {
+                byte[] value = series.value(metric);
+                if (value != null && value != StatisticsTable.LEFT_OUT) {
+                    out.write(name);
+                    out.write(series.labelsText());
+                    out.write(value);
+                }
+            }
+        }
+    }
+
+    private static byte[] written(ExpositionFormatWriter writer, MetricSnapshots families) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+        writer.write(out, families);
+        return out.toByteArray();
+    }
+
+    private static int lineEnd(byte[] text, int from) {
+        for (int i = from; i < text.length; i++) {
+            if (text[i] == '\n') {
+                return i + 1;
+            }
+        }
+        return text.length;
+    }
+
+    private static boolean endsWith(byte[] text, byte[] end) {
+        return text.length >= end.length
+                && Arrays.equals(text, text.length - end.length, text.length, end, 0, end.length);
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.write(part, 0, part.length);
+        }
+        return out.toByteArray();
+    }
+
+    // Hands out its array as it is, without the copy toByteArray() makes.
+    private static final class Buffer extends ByteArrayOutputStream {
+        Buffer(int size) {
+            super(size);
+        }
+
+        byte[] array() {
+            return buf;
+        }
+    }
+}
