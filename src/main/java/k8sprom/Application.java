@@ -18,8 +18,7 @@ public final class Application {
      */
     public static final String ROUTES = "file:routes/*.camel.yaml";
 
-    private Application() {
-    }
+    private Application() {}
 
     public static void main(String[] args) throws Exception {
         // DEBUG=1 is how the Python service this replaces was switched to debug logging.

@@ -19,8 +19,10 @@ class ConfigurationDocTest {
     void theConfigurationTableListsEveryVariableTheApplicationReadsAndNoOther() throws IOException {
         Set<String> read = new TreeSet<>();
         collect(Files.readString(Path.of("application.properties")), "\\{\\{env:([A-Z0-9_]+)", read);
-        collect(Files.readString(Path.of("src/main/java/k8sprom/Application.java")),
-                "getenv\\(\\)\\.getOrDefault\\(\"([A-Z0-9_]+)\"|getenv\\(\"([A-Z0-9_]+)\"\\)", read);
+        collect(
+                Files.readString(Path.of("src/main/java/k8sprom/Application.java")),
+                "getenv\\(\\)\\.getOrDefault\\(\"([A-Z0-9_]+)\"|getenv\\(\"([A-Z0-9_]+)\"\\)",
+                read);
         Set<String> documented = new TreeSet<>();
         for (String line : Files.readAllLines(Path.of("docs/configuration.md"))) {
             Matcher row = Pattern.compile("^\\| `([A-Z0-9_]+)` \\|").matcher(line);

@@ -7,8 +7,7 @@ import java.time.Duration;
  */
 final class CacheNote {
 
-    private CacheNote() {
-    }
+    private CacheNote() {}
 
     static String of(Duration metadataTtl) {
         if (metadataTtl.isZero()) {

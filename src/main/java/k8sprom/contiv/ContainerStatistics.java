@@ -10,8 +10,7 @@ import java.util.TreeMap;
  */
 final class ContainerStatistics {
 
-    private ContainerStatistics() {
-    }
+    private ContainerStatistics() {}
 
     static Map<String, Long> fromSwitchSide(Map<String, Long> switchSide) {
         return fromSwitchSide(switchSide, new HashMap<>());

@@ -3,9 +3,6 @@ package k8sprom.contiv;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -17,6 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds the metric families from the OVSDB replica and Netmaster's metadata, once per change of either, and serves
@@ -50,8 +49,13 @@ final class ContivCollector {
      * ovsdb is null unless the mode includes netplugin; helper reads Netmaster ahead of the cache's end and compresses
      * half of each gzip answer.
      */
-    ContivCollector(ExporterMode mode, Naming naming, Duration metadataTtl, NetmasterMetadataSource netmaster,
-                    OvsdbMonitor ovsdb, Executor helper) {
+    ContivCollector(
+            ExporterMode mode,
+            Naming naming,
+            Duration metadataTtl,
+            NetmasterMetadataSource netmaster,
+            OvsdbMonitor ovsdb,
+            Executor helper) {
         this.mode = mode;
         this.netmaster = netmaster;
         this.metadataCache = new MetadataCache<>(metadataTtl, NetmasterMetadata::allUp, System::nanoTime);
@@ -145,11 +149,12 @@ final class ContivCollector {
         });
     }
 
-    private record Asked(ExpositionFormatWriter writer, long at) {
-    }
+    private record Asked(ExpositionFormatWriter writer, long at) {}
 
     private synchronized ServedFamilies familiesFor(NetmasterMetadata metadata, InterfaceReplica.Rows rows) {
-        if (rows != null && served != null && served.inputs().metadata().equals(metadata)
+        if (rows != null
+                && served != null
+                && served.inputs().metadata().equals(metadata)
                 && served.inputs().replicaVersion() >= rows.version()) {
             // Built from this replica state or a later one (a scrape's barrier may return while a build of what
             // came after it runs): that answer reflects every commit before the scrape too.
@@ -176,8 +181,7 @@ final class ContivCollector {
      * Statistics go into the table, which writes lines only for the rows that changed; only when the table cannot
      * reproduce client_java's answer are all families built here (see StatisticsTable.update).
      */
-    private ServedFamilies build(ServedFamilies.Inputs inputs, NetmasterMetadata metadata,
-                                 InterfaceReplica.Rows rows) {
+    private ServedFamilies build(ServedFamilies.Inputs inputs, NetmasterMetadata metadata, InterfaceReplica.Rows rows) {
         long start = System.nanoTime();
         Map<String, Boolean> up = new TreeMap<>(metadata.up());
         StatisticsTable.View view = null;
@@ -200,8 +204,12 @@ final class ContivCollector {
         if (view == null) {
             return new ServedFamilies(inputs, all(statisticsFamilies, own), renderer);
         }
-        return new ServedFamilies(inputs, () -> all(statisticsFamilies(metadata, rows), own),
-                new LineExposition(own, view, netpluginMetrics), renderer, helper);
+        return new ServedFamilies(
+                inputs,
+                () -> all(statisticsFamilies(metadata, rows), own),
+                new LineExposition(own, view, netpluginMetrics),
+                renderer,
+                helper);
     }
 
     private List<MetricSnapshot> statisticsFamilies(NetmasterMetadata metadata, InterfaceReplica.Rows rows) {
@@ -223,7 +231,8 @@ final class ContivCollector {
             if (seen.add(family.getMetadata().getPrometheusName())) {
                 unique.add(0, family);
             } else {
-                LOG.warn("Metric family {} appears twice; the OVS statistic of that name is left out",
+                LOG.warn(
+                        "Metric family {} appears twice; the OVS statistic of that name is left out",
                         family.getMetadata().getPrometheusName());
             }
         }

@@ -5,11 +5,6 @@ import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import org.apache.camel.Header;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import javax.net.ssl.SSLContext;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.URI;
@@ -26,6 +21,10 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import org.apache.camel.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The bean behind /metrics: takes its settings from the route file, builds the exporter's parts when the mode turns
@@ -74,42 +73,57 @@ public class ContivExporter implements Closeable {
             throw new IllegalArgumentException("EXPORTER_CALL_TIMEOUT_MS must be positive; got " + callTimeoutMillis);
         }
         if (metadataCacheSeconds < 0) {
-            throw new IllegalArgumentException("EXPORTER_METADATA_CACHE_SECONDS must be 0 or more; got "
-                    + metadataCacheSeconds);
+            throw new IllegalArgumentException(
+                    "EXPORTER_METADATA_CACHE_SECONDS must be 0 or more; got " + metadataCacheSeconds);
         }
         Duration timeout = Duration.ofMillis(callTimeoutMillis);
         Duration metadataTtl = Duration.ofSeconds(metadataCacheSeconds);
         URI staticNetmaster = netmasterUrl.isBlank() ? null : netmasterUri(netmasterUrl);
         if (staticNetmaster == null && etcd.isBlank()) {
-            throw new IllegalArgumentException("EXPORTER_MODE=" + mode
-                    + " needs CONTIV_NETMASTER_URL or CONTIV_ETCD to find Netmaster");
+            throw new IllegalArgumentException(
+                    "EXPORTER_MODE=" + mode + " needs CONTIV_NETMASTER_URL or CONTIV_ETCD to find Netmaster");
         }
         OvsdbAddress ovsdbAddress = exporterMode.netplugin() ? OvsdbAddress.parse(ovsdb) : null;
         SSLContext ovsdbTls = ovsdbAddress == null ? null : ovsdbTls(ovsdbAddress);
-        SSLContext etcdTls = httpsTls("CONTIV_ETCD", staticNetmaster == null ? EtcdLeaderLookup.etcdBaseUri(etcd)
-                : null, etcdCaCert, etcdCertificate, etcdPrivateKey);
-        SSLContext netmasterTls = httpsTls("CONTIV_NETMASTER_URL", staticNetmaster, netmasterCaCert,
-                netmasterCertificate, netmasterPrivateKey);
+        SSLContext etcdTls = httpsTls(
+                "CONTIV_ETCD",
+                staticNetmaster == null ? EtcdLeaderLookup.etcdBaseUri(etcd) : null,
+                etcdCaCert,
+                etcdCertificate,
+                etcdPrivateKey);
+        SSLContext netmasterTls = httpsTls(
+                "CONTIV_NETMASTER_URL", staticNetmaster, netmasterCaCert, netmasterCertificate, netmasterPrivateKey);
 
         executor = Executors.newCachedThreadPool(daemonThreads("contiv-collect-"));
         JsonHttp netmasterHttp = new JsonHttp(timeout, netmasterTls);
-        EtcdLeaderLookup leaderLookup = staticNetmaster == null ? new EtcdLeaderLookup(etcd,
-                new JsonHttp(timeout, etcdTls), netmasterTls == null ? "http" : "https") : null;
-        NetmasterMetadataSource netmaster = new NetmasterMetadataSource(exporterMode, staticNetmaster, leaderLookup,
-                netmasterHttp, executor);
+        EtcdLeaderLookup leaderLookup = staticNetmaster == null
+                ? new EtcdLeaderLookup(etcd, new JsonHttp(timeout, etcdTls), netmasterTls == null ? "http" : "https")
+                : null;
+        NetmasterMetadataSource netmaster =
+                new NetmasterMetadataSource(exporterMode, staticNetmaster, leaderLookup, netmasterHttp, executor);
         if (ovsdbAddress != null) {
             preparer = Executors.newSingleThreadExecutor(daemonThreads("contiv-prepare-"));
-            ovsdbMonitor = new OvsdbMonitor(ovsdbAddress, ovsdbTls, timeout, OVSDB_FIRST_BACKOFF, OVSDB_MAX_BACKOFF,
-                    OVSDB_PROBE_INTERVAL, this::replicaChanged);
+            ovsdbMonitor = new OvsdbMonitor(
+                    ovsdbAddress,
+                    ovsdbTls,
+                    timeout,
+                    OVSDB_FIRST_BACKOFF,
+                    OVSDB_MAX_BACKOFF,
+                    OVSDB_PROBE_INTERVAL,
+                    this::replicaChanged);
         }
         collector = new ContivCollector(exporterMode, metricNaming, metadataTtl, netmaster, ovsdbMonitor, executor);
         if (ovsdbMonitor != null) {
             ovsdbMonitor.start();
         }
-        LOG.info("Contiv exporter on: mode {}, naming {}, Netmaster {}, OVSDB {}, call timeout {} ms,"
-                        + " metadata cache {} s", exporterMode, metricNaming.name().toLowerCase(Locale.ROOT),
+        LOG.info(
+                "Contiv exporter on: mode {}, naming {}, Netmaster {}, OVSDB {}, call timeout {} ms,"
+                        + " metadata cache {} s",
+                exporterMode,
+                metricNaming.name().toLowerCase(Locale.ROOT),
                 staticNetmaster != null ? staticNetmaster : "leader from etcd " + leaderLookup.leaderKeyUri(),
-                ovsdbAddress != null ? ovsdbAddress + " (monitored)" : "not used", callTimeoutMillis,
+                ovsdbAddress != null ? ovsdbAddress + " (monitored)" : "not used",
+                callTimeoutMillis,
                 metadataCacheSeconds);
     }
 
@@ -117,8 +131,11 @@ public class ContivExporter implements Closeable {
      * One scrape's answer: the format the Accept header asks for, gzipped when Accept-Encoding allows it, and only
      * the families named by name[] query parameters when there are any (as client_java's scrape handler does).
      */
-    public Exposition scrape(@Header("Accept") String accept, @Header("Accept-Encoding") String acceptEncoding,
-                             @Header("name[]") Object names) throws IOException {
+    public Exposition scrape(
+            @Header("Accept") String accept,
+            @Header("Accept-Encoding") String acceptEncoding,
+            @Header("name[]") Object names)
+            throws IOException {
         if (collector == null) {
             throw new IllegalStateException("the Contiv exporter is off (EXPORTER_MODE is empty)");
         }
@@ -183,14 +200,18 @@ public class ContivExporter implements Closeable {
             }
             return null;
         }
-        for (String[] setting : new String[][] {{"CONTIV_OVSDB_PRIVATE_KEY", ovsdbPrivateKey},
-            {"CONTIV_OVSDB_CERTIFICATE", ovsdbCertificate}, {"CONTIV_OVSDB_CA_CERT", ovsdbCaCert}}) {
+        for (String[] setting : new String[][] {
+            {"CONTIV_OVSDB_PRIVATE_KEY", ovsdbPrivateKey},
+            {"CONTIV_OVSDB_CERTIFICATE", ovsdbCertificate},
+            {"CONTIV_OVSDB_CA_CERT", ovsdbCaCert}
+        }) {
             if (setting[1].isBlank()) {
                 throw new IllegalArgumentException("CONTIV_OVSDB=" + address + " needs " + setting[0]
                         + " (OVS's ssl: takes a private key, a certificate and a CA certificate)");
             }
         }
-        return PemTls.context(new PemTls.File("CONTIV_OVSDB_CA_CERT", Path.of(ovsdbCaCert)),
+        return PemTls.context(
+                new PemTls.File("CONTIV_OVSDB_CA_CERT", Path.of(ovsdbCaCert)),
                 new PemTls.File("CONTIV_OVSDB_CERTIFICATE", Path.of(ovsdbCertificate)),
                 new PemTls.File("CONTIV_OVSDB_PRIVATE_KEY", Path.of(ovsdbPrivateKey)));
     }
@@ -200,21 +221,21 @@ public class ContivExporter implements Closeable {
      * files is set; the JDK's default trust then applies to an https URL. url is null when the source is not used
      * directly (Netmaster found through etcd); its scheme follows the settings then.
      */
-    private static SSLContext httpsTls(String prefix, URI url, String caCert, String certificate,
-                                       String privateKey) {
+    private static SSLContext httpsTls(String prefix, URI url, String caCert, String certificate, String privateKey) {
         String base = prefix.replace("_URL", "");
         if (caCert.isBlank()) {
             if (!certificate.isBlank() || !privateKey.isBlank()) {
-                throw new IllegalArgumentException(base + "_CERTIFICATE and " + base + "_PRIVATE_KEY need "
-                        + base + "_CA_CERT");
+                throw new IllegalArgumentException(
+                        base + "_CERTIFICATE and " + base + "_PRIVATE_KEY need " + base + "_CA_CERT");
             }
             return null;
         }
         if (url != null && !"https".equals(url.getScheme())) {
-            throw new IllegalArgumentException(base + "_CA_CERT is set, so " + prefix + " must be an https:// URL;"
-                    + " got " + url);
+            throw new IllegalArgumentException(
+                    base + "_CA_CERT is set, so " + prefix + " must be an https:// URL;" + " got " + url);
         }
-        return PemTls.context(new PemTls.File(base + "_CA_CERT", Path.of(caCert)),
+        return PemTls.context(
+                new PemTls.File(base + "_CA_CERT", Path.of(caCert)),
                 certificate.isBlank() ? null : new PemTls.File(base + "_CERTIFICATE", Path.of(certificate)),
                 privateKey.isBlank() ? null : new PemTls.File(base + "_PRIVATE_KEY", Path.of(privateKey)));
     }

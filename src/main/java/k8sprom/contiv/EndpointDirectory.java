@@ -1,7 +1,6 @@
 package k8sprom.contiv;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,8 +13,7 @@ import java.util.concurrent.CompletableFuture;
  */
 final class EndpointDirectory {
 
-    private EndpointDirectory() {
-    }
+    private EndpointDirectory() {}
 
     /** Fails as a whole only when the network list cannot be read; a network that fails is a problem of its own. */
     static Partial<List<Endpoint>> list(NetmasterApi netmaster) {
@@ -82,7 +80,10 @@ final class EndpointDirectory {
                         + " has no endpointID; skipped");
                 continue;
             }
-            endpoints.add(new Endpoint(endpointId, tenant, network,
+            endpoints.add(new Endpoint(
+                    endpointId,
+                    tenant,
+                    network,
                     Json.textOr(entry, "homingHost", ""),
                     Json.textOr(entry, "containerName", ""),
                     Json.text(entry, "serviceName")));

@@ -26,7 +26,9 @@ record EndpointTraffic(Endpoint endpoint, String interfaceName, Map<String, Long
             String endpointId = ovsInterface.endpointId();
             Endpoint endpoint = endpointId == null ? null : byId.get(endpointId);
             if (endpoint != null) {
-                traffic.add(new EndpointTraffic(endpoint, ovsInterface.name(),
+                traffic.add(new EndpointTraffic(
+                        endpoint,
+                        ovsInterface.name(),
                         ContainerStatistics.fromSwitchSide(ovsInterface.statistics(), reversedKeys)));
             }
         }

@@ -1,7 +1,6 @@
 package k8sprom.contiv;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.net.URI;
 
 /**
@@ -37,8 +36,8 @@ final class EtcdLeaderLookup {
         String scheme = value.startsWith("https://") ? "https" : "http";
         String authority = (slashes >= 0 ? value.substring(slashes + 2) : value).replaceAll("/+$", "");
         if (authority.isEmpty() || authority.contains("/")) {
-            throw new IllegalArgumentException("CONTIV_ETCD must look like etcd://host:port or http://host:port; got '"
-                    + contivEtcd + "'");
+            throw new IllegalArgumentException(
+                    "CONTIV_ETCD must look like etcd://host:port or http://host:port; got '" + contivEtcd + "'");
         }
         URI uri = URI.create(scheme + "://" + authority);
         if (uri.getHost() == null) {

@@ -1,12 +1,12 @@
-// Camel JBang compiles this package from source; these are the libraries it then needs (Camel Main has them in the pom).
-//DEPS io.prometheus:prometheus-metrics-core:1.3.10
-//DEPS io.prometheus:prometheus-metrics-exposition-formats:1.3.10
+// Camel JBang compiles this package from source; these are the libraries it then needs (Camel Main has them in the
+// pom).
+// DEPS io.prometheus:prometheus-metrics-core:1.3.10
+// DEPS io.prometheus:prometheus-metrics-exposition-formats:1.3.10
 package k8sprom.contiv;
 
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

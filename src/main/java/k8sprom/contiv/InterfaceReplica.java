@@ -1,7 +1,6 @@
 package k8sprom.contiv;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -23,8 +22,7 @@ final class InterfaceReplica {
     private Rows lastRead;
 
     /** The rows at one version. */
-    record Rows(long version, List<OvsInterface> interfaces) {
-    }
+    record Rows(long version, List<OvsInterface> interfaces) {}
 
     // Private with a factory: Camel JBang instantiates every compiled class with a non-private no-arg constructor.
     private InterfaceReplica(Map<String, OvsInterface> rows) {

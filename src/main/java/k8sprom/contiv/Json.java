@@ -7,8 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 final class Json {
 
-    private Json() {
-    }
+    private Json() {}
 
     /** The field's text, or null when it is absent, null, empty or not a scalar. */
     static String text(JsonNode node, String field) {

@@ -3,8 +3,6 @@ package k8sprom.contiv;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
-import javax.net.ssl.SSLContext;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLContext;
 
 /**
  * GETs JSON documents from etcd and Netmaster, each call bounded by the same timeout. Every failure ends as a
@@ -38,9 +37,8 @@ final class JsonHttp {
     JsonHttp(Duration timeout, SSLContext tls) {
         this.timeout = timeout;
         // Netmaster and etcd v2 speak plain HTTP/1.1; an h2c upgrade attempt would only add a round of negotiation.
-        HttpClient.Builder builder = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(timeout);
+        HttpClient.Builder builder =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout);
         if (tls != null) {
             builder.sslContext(tls);
         }
@@ -68,8 +66,8 @@ final class JsonHttp {
     private JsonNode parse(String source, URI uri, HttpResponse<byte[]> response) {
         String body = new String(response.body(), StandardCharsets.UTF_8);
         if (response.statusCode() != 200) {
-            throw new SourceException(source + " GET " + uri + " answered HTTP " + response.statusCode()
-                    + excerpt(body));
+            throw new SourceException(
+                    source + " GET " + uri + " answered HTTP " + response.statusCode() + excerpt(body));
         }
         try {
             JsonNode document = mapper.readTree(body);
@@ -78,21 +76,23 @@ final class JsonHttp {
             }
             return document;
         } catch (JsonProcessingException e) {
-            throw new SourceException(source + " GET " + uri + " answered invalid JSON: "
-                    + e.getOriginalMessage() + excerpt(body));
+            throw new SourceException(
+                    source + " GET " + uri + " answered invalid JSON: " + e.getOriginalMessage() + excerpt(body));
         }
     }
 
     private String describe(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
+        Throwable cause =
+                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (cause instanceof TimeoutException || cause instanceof HttpTimeoutException) {
             return "no answer within " + timeout.toMillis() + " ms";
         }
         String reason = cause.getMessage();
         if (reason == null || reason.isBlank()) {
             // HttpClient's ConnectException carries no message: refused, or nothing routes to the address.
-            return cause instanceof ConnectException ? "cannot connect" : cause.getClass().getSimpleName();
+            return cause instanceof ConnectException
+                    ? "cannot connect"
+                    : cause.getClass().getSimpleName();
         }
         return cause.getClass().getSimpleName() + ": " + reason;
     }

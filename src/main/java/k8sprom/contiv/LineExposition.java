@@ -3,7 +3,6 @@ package k8sprom.contiv;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -89,7 +88,8 @@ final class LineExposition {
         }
         List<Section> first = sections.subList(0, split);
         List<Section> second = sections.subList(split, sections.size());
-        CompletableFuture<Buffer> firstMember = split == 0 ? CompletableFuture.completedFuture(new Buffer(0))
+        CompletableFuture<Buffer> firstMember = split == 0
+                ? CompletableFuture.completedFuture(new Buffer(0))
                 : CompletableFuture.supplyAsync(() -> member(first, superseded), helper);
         Buffer secondMember = member(second, superseded);
         Buffer body;
@@ -112,11 +112,13 @@ final class LineExposition {
         int plainSize = sections.stream().mapToInt(this::size).sum();
         Buffer zipped = new Buffer(Math.max(8192, plainSize / 8));
         // The fastest level: the statistics text shrinks about tenfold anyway, and a scrape may be waiting for it.
-        try (OutputStream out = new BufferedOutputStream(new GZIPOutputStream(zipped, 65536) {
-            {
-                def.setLevel(Deflater.BEST_SPEED);
-            }
-        }, 65536)) {
+        try (OutputStream out = new BufferedOutputStream(
+                new GZIPOutputStream(zipped, 65536) {
+                    {
+                        def.setLevel(Deflater.BEST_SPEED);
+                    }
+                },
+                65536)) {
             for (Section section : sections) {
                 giveUpIf(superseded);
                 section.writeTo(out, view);
@@ -169,7 +171,9 @@ final class LineExposition {
             StatisticsTable.Series firstSeries = firstWith(metric);
             // a metric whose every value was left out has no data points, and client_java writes no such family
             if (firstSeries != null) {
-                MetricSnapshot family = metrics.family(metric, metrics.help(statistic),
+                MetricSnapshot family = metrics.family(
+                        metric,
+                        metrics.help(statistic),
                         Map.of(firstSeries.labels(), value(firstSeries.value(metric))));
                 metricOfFamily.put(family, metric);
                 families.add(family);
@@ -216,7 +220,9 @@ final class LineExposition {
             return null;
         }
         StatisticsTable.Series firstSeries = firstWith(metric);
-        int nameEnd = headerEnd + (text.length - headerEnd) - firstSeries.labelsText().length
+        int nameEnd = headerEnd
+                + (text.length - headerEnd)
+                - firstSeries.labelsText().length
                 - firstSeries.value(metric).length;
         if (nameEnd <= headerEnd) {
             return null;
@@ -242,8 +248,7 @@ final class LineExposition {
 
     // The long a value line was written from, read back: " 1234.0\n".
     private static long value(byte[] valueText) {
-        return (long) Double.parseDouble(new String(valueText, 1, valueText.length - 2,
-                StandardCharsets.US_ASCII));
+        return (long) Double.parseDouble(new String(valueText, 1, valueText.length - 2, StandardCharsets.US_ASCII));
     }
 
     /**

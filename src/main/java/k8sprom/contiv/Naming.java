@@ -1,7 +1,6 @@
 package k8sprom.contiv;
 
 import io.prometheus.metrics.model.snapshots.PrometheusNaming;
-
 import java.util.Locale;
 
 /**
@@ -9,11 +8,21 @@ import java.util.Locale;
  * metric and label names so that existing dashboards keep working.
  */
 public enum Naming {
-
-    DEFAULT("container_name", "endpoint_group",
-            "contiv_tenants", "contiv_networks", "contiv_endpoint_groups", "contiv_policies", "contiv_netprofiles"),
-    COMPATIBLE("containerName", "endpointGroup",
-            "count_of_tenants", "count_of_networks", "count_of_endpointGroups", "count_of_policies",
+    DEFAULT(
+            "container_name",
+            "endpoint_group",
+            "contiv_tenants",
+            "contiv_networks",
+            "contiv_endpoint_groups",
+            "contiv_policies",
+            "contiv_netprofiles"),
+    COMPATIBLE(
+            "containerName",
+            "endpointGroup",
+            "count_of_tenants",
+            "count_of_networks",
+            "count_of_endpointGroups",
+            "count_of_policies",
             "count_of_netprofiles");
 
     // Labels spelled the same way in both namings.
@@ -30,8 +39,14 @@ public enum Naming {
     private final String policiesMetric;
     private final String netprofilesMetric;
 
-    Naming(String containerLabel, String endpointGroupLabel, String tenantsMetric, String networksMetric,
-           String endpointGroupsMetric, String policiesMetric, String netprofilesMetric) {
+    Naming(
+            String containerLabel,
+            String endpointGroupLabel,
+            String tenantsMetric,
+            String networksMetric,
+            String endpointGroupsMetric,
+            String policiesMetric,
+            String netprofilesMetric) {
         this.containerLabel = containerLabel;
         this.endpointGroupLabel = endpointGroupLabel;
         this.tenantsMetric = tenantsMetric;

@@ -1,11 +1,9 @@
 package k8sprom.contiv;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-
 import k8sprom.contiv.NetmasterCounts.Count;
 
 /**
@@ -14,8 +12,7 @@ import k8sprom.contiv.NetmasterCounts.Count;
  */
 final class NetmasterInventory {
 
-    private NetmasterInventory() {
-    }
+    private NetmasterInventory() {}
 
     /** Fails as a whole when one of the lists cannot be read; entries lacking names are problems of their own. */
     static Partial<NetmasterCounts> count(NetmasterApi netmaster) {
@@ -23,8 +20,11 @@ final class NetmasterInventory {
         CompletableFuture<JsonNode> networks = netmaster.networks();
         CompletableFuture<JsonNode> groups = netmaster.endpointGroups();
         List<String> problems = new ArrayList<>();
-        NetmasterCounts counts = count(SourceException.await(tenants), SourceException.await(networks),
-                SourceException.await(groups), problems);
+        NetmasterCounts counts = count(
+                SourceException.await(tenants),
+                SourceException.await(networks),
+                SourceException.await(groups),
+                problems);
         return new Partial<>(counts, problems);
     }
 
@@ -36,7 +36,8 @@ final class NetmasterInventory {
                 problems.add("Netmaster tenant without tenantName; its networks are not counted");
                 continue;
             }
-            networksPerTenant.add(new Count(name, null, null, Json.size(tenant.path("link-sets").path("Networks"))));
+            networksPerTenant.add(new Count(
+                    name, null, null, Json.size(tenant.path("link-sets").path("Networks"))));
         }
 
         List<Count> groupsPerNetwork = new ArrayList<>();
@@ -48,8 +49,8 @@ final class NetmasterInventory {
                         + " lacks tenantName or networkName; its endpoint groups are not counted");
                 continue;
             }
-            groupsPerNetwork.add(new Count(tenant, name, null,
-                    Json.size(network.path("link-sets").path("EndpointGroups"))));
+            groupsPerNetwork.add(new Count(
+                    tenant, name, null, Json.size(network.path("link-sets").path("EndpointGroups"))));
         }
 
         List<Count> policiesPerGroup = new ArrayList<>();
@@ -63,11 +64,16 @@ final class NetmasterInventory {
                         + " lacks tenantName, networkName or groupName; its policies are not counted");
                 continue;
             }
-            policiesPerGroup.add(new Count(tenant, network, name, Json.size(group.path("link-sets").path("Policies"))));
+            policiesPerGroup.add(new Count(
+                    tenant, network, name, Json.size(group.path("link-sets").path("Policies"))));
             netprofilesPerGroup.add(new Count(tenant, network, name, hasNetprofile(group) ? 1 : 0));
         }
-        return new NetmasterCounts(tenants.isArray() ? tenants.size() : 0,
-                networksPerTenant, groupsPerNetwork, policiesPerGroup, netprofilesPerGroup);
+        return new NetmasterCounts(
+                tenants.isArray() ? tenants.size() : 0,
+                networksPerTenant,
+                groupsPerNetwork,
+                policiesPerGroup,
+                netprofilesPerGroup);
     }
 
     // The profile lives in netProfile and links.NetProfile, not in link-sets, which is why the original never saw it.

@@ -1,8 +1,5 @@
 package k8sprom.contiv;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,6 +8,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Fetches Netmaster's metadata: finds Netmaster (a fixed URL, or the leader named in etcd), then reads what the mode
@@ -27,8 +26,7 @@ final class NetmasterMetadataSource {
     private final Executor executor;
 
     /** Exactly one of staticUrl and etcd is non-null. */
-    NetmasterMetadataSource(ExporterMode mode, URI staticUrl, EtcdLeaderLookup etcd, JsonHttp http,
-                            Executor executor) {
+    NetmasterMetadataSource(ExporterMode mode, URI staticUrl, EtcdLeaderLookup etcd, JsonHttp http, Executor executor) {
         this.mode = mode;
         this.staticUrl = staticUrl;
         this.etcd = etcd;
@@ -52,10 +50,10 @@ final class NetmasterMetadataSource {
         }
         NetmasterApi api = new NetmasterApi(netmaster, http);
         // Both halves wait on their own HTTP calls; in combined mode they overlap.
-        CompletableFuture<Partial<List<Endpoint>>> endpoints = mode.netplugin()
-                ? read(() -> EndpointDirectory.list(api)) : CompletableFuture.completedFuture(null);
-        CompletableFuture<Partial<NetmasterCounts>> counts = mode.netmaster()
-                ? read(() -> NetmasterInventory.count(api)) : CompletableFuture.completedFuture(null);
+        CompletableFuture<Partial<List<Endpoint>>> endpoints =
+                mode.netplugin() ? read(() -> EndpointDirectory.list(api)) : CompletableFuture.completedFuture(null);
+        CompletableFuture<Partial<NetmasterCounts>> counts =
+                mode.netmaster() ? read(() -> NetmasterInventory.count(api)) : CompletableFuture.completedFuture(null);
 
         List<String> problems = new ArrayList<>();
         Partial<List<Endpoint>> endpointList = outcome(endpoints, problems);

@@ -4,12 +4,10 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
-
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import k8sprom.contiv.NetmasterCounts.Count;
 
 /**
@@ -28,22 +26,29 @@ final class NetmasterMetrics {
 
     List<MetricSnapshot> snapshots(NetmasterCounts counts) {
         return List.of(
-                gauge(naming.tenantsMetric(), "Number of tenants in Contiv Netmaster.",
+                gauge(
+                        naming.tenantsMetric(),
+                        "Number of tenants in Contiv Netmaster.",
                         Map.of(Labels.EMPTY, counts.tenants())),
-                gauge(naming.networksMetric(), "Number of networks of each Contiv tenant.",
-                        samples(counts.networks())),
-                gauge(naming.endpointGroupsMetric(), "Number of endpoint groups on each Contiv network.",
+                gauge(naming.networksMetric(), "Number of networks of each Contiv tenant.", samples(counts.networks())),
+                gauge(
+                        naming.endpointGroupsMetric(),
+                        "Number of endpoint groups on each Contiv network.",
                         samples(counts.endpointGroups())),
-                gauge(naming.policiesMetric(), "Number of policies attached to each Contiv endpoint group.",
+                gauge(
+                        naming.policiesMetric(),
+                        "Number of policies attached to each Contiv endpoint group.",
                         samples(counts.policies())),
-                gauge(naming.netprofilesMetric(), "Number of net profiles (0 or 1) attached to each Contiv endpoint group.",
+                gauge(
+                        naming.netprofilesMetric(),
+                        "Number of net profiles (0 or 1) attached to each Contiv endpoint group.",
                         samples(counts.netprofiles())));
     }
 
     private MetricSnapshot gauge(String metric, String help, Map<Labels, Integer> samples) {
         GaugeSnapshot.Builder family = GaugeSnapshot.builder().name(metric).help(help + " " + cacheNote);
-        samples.forEach((labels, value) ->
-                family.dataPoint(GaugeDataPointSnapshot.builder().labels(labels).value(value).build()));
+        samples.forEach((labels, value) -> family.dataPoint(
+                GaugeDataPointSnapshot.builder().labels(labels).value(value).build()));
         return family.build();
     }
 

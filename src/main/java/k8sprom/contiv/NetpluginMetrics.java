@@ -6,7 +6,6 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.UnknownSnapshot;
 import io.prometheus.metrics.model.snapshots.UnknownSnapshot.UnknownDataPointSnapshot;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -54,31 +53,37 @@ final class NetpluginMetrics {
                     statisticOfMetric.put(metric, statistic);
                 }
                 // Two keys that only differ in characters a metric name cannot hold land on one name: first wins.
-                samplesOfMetric.computeIfAbsent(metric, name -> new LinkedHashMap<>()).putIfAbsent(endpoint.labels(),
-                        value);
+                samplesOfMetric
+                        .computeIfAbsent(metric, name -> new LinkedHashMap<>())
+                        .putIfAbsent(endpoint.labels(), value);
             });
         }
         List<MetricSnapshot> families = new ArrayList<>();
-        samplesOfMetric.forEach((metric, samples) ->
-                families.add(family(metric, help(statisticOfMetric.get(metric)), samples)));
+        samplesOfMetric.forEach(
+                (metric, samples) -> families.add(family(metric, help(statisticOfMetric.get(metric)), samples)));
         return families;
     }
 
-    private record Labelled(Labels labels, Map<String, Long> statistics, int order) {
-    }
+    private record Labelled(Labels labels, Map<String, Long> statistics, int order) {}
 
     MetricSnapshot family(String metric, String help, Map<Labels, Long> samples) {
         if (naming == Naming.COMPATIBLE) {
-            UnknownSnapshot.Builder family = UnknownSnapshot.builder().name(metric).help(help);
-            samples.forEach((labels, value) ->
-                    family.dataPoint(UnknownDataPointSnapshot.builder().labels(labels).value(value).build()));
+            UnknownSnapshot.Builder family =
+                    UnknownSnapshot.builder().name(metric).help(help);
+            samples.forEach((labels, value) -> family.dataPoint(UnknownDataPointSnapshot.builder()
+                    .labels(labels)
+                    .value(value)
+                    .build()));
             return family.build();
         }
         CounterSnapshot.Builder family = CounterSnapshot.builder().name(metric).help(help);
         samples.forEach((labels, value) -> {
             // OVSDB integers are signed; a negative one is no counter value and is left out.
             if (value >= 0) {
-                family.dataPoint(CounterDataPointSnapshot.builder().labels(labels).value(value).build());
+                family.dataPoint(CounterDataPointSnapshot.builder()
+                        .labels(labels)
+                        .value(value)
+                        .build());
             }
         });
         return family.build();
@@ -86,7 +91,8 @@ final class NetpluginMetrics {
 
     String help(String containerStatistic) {
         return "OVS interface statistic " + containerStatistic + " of a Contiv endpoint, from the container's side"
-                + " (OVS reports it as " + ContainerStatistics.reverse(containerStatistic) + "). The value is OVSDB's at the"
+                + " (OVS reports it as " + ContainerStatistics.reverse(containerStatistic)
+                + "). The value is OVSDB's at the"
                 + " scrape (a live replica, synchronised with OVSDB before each answer); the labels come from"
                 + " Netmaster. " + cacheNote;
     }
@@ -94,13 +100,19 @@ final class NetpluginMetrics {
     Labels labels(EndpointTraffic traffic) {
         Endpoint endpoint = traffic.endpoint();
         Labels labels = Labels.of(
-                Naming.TENANT, endpoint.tenant(),
-                Naming.NETWORK, endpoint.network(),
-                Naming.HOST, endpoint.host(),
-                naming.containerLabel(), endpoint.containerName(),
-                Naming.INTERFACE, traffic.interfaceName());
+                Naming.TENANT,
+                endpoint.tenant(),
+                Naming.NETWORK,
+                endpoint.network(),
+                Naming.HOST,
+                endpoint.host(),
+                naming.containerLabel(),
+                endpoint.containerName(),
+                Naming.INTERFACE,
+                traffic.interfaceName());
         // Like the original, the endpoint group label is there only for endpoints that have a service name.
-        return endpoint.endpointGroup() == null ? labels : labels.add(naming.endpointGroupLabel(),
-                endpoint.endpointGroup());
+        return endpoint.endpointGroup() == null
+                ? labels
+                : labels.add(naming.endpointGroupLabel(), endpoint.endpointGroup());
     }
 }

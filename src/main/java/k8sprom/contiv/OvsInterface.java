@@ -1,7 +1,6 @@
 package k8sprom.contiv;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,8 +27,9 @@ record OvsInterface(String name, Map<String, String> externalIds, Map<String, Lo
     static List<OvsInterface> fromSelectResult(JsonNode result, String source) {
         JsonNode operation = result.path(0);
         if (operation.has("error")) {
-            throw new SourceException(source + " refused the Interface select: " + operation.path("error").asText()
-                    + " " + operation.path("details").asText(""));
+            throw new SourceException(source + " refused the Interface select: "
+                    + operation.path("error").asText() + " "
+                    + operation.path("details").asText(""));
         }
         JsonNode rows = operation.path("rows");
         if (!rows.isArray()) {
@@ -37,7 +37,8 @@ record OvsInterface(String name, Map<String, String> externalIds, Map<String, Lo
         }
         List<OvsInterface> interfaces = new ArrayList<>();
         for (JsonNode row : rows) {
-            interfaces.add(new OvsInterface(row.path("name").asText(""),
+            interfaces.add(new OvsInterface(
+                    row.path("name").asText(""),
                     map(row.path("external_ids"), JsonNode::asText),
                     map(row.path("statistics"), JsonNode::asLong)));
         }
@@ -46,7 +47,9 @@ record OvsInterface(String name, Map<String, String> externalIds, Map<String, Lo
 
     /** The interface as a monitor's "initial", "insert" or full "new" row: a column left out is at its default. */
     static OvsInterface fromRow(JsonNode row) {
-        return new OvsInterface(row.path("name").asText(""), map(row.path("external_ids"), JsonNode::asText),
+        return new OvsInterface(
+                row.path("name").asText(""),
+                map(row.path("external_ids"), JsonNode::asText),
                 map(row.path("statistics"), JsonNode::asLong));
     }
 
@@ -56,7 +59,8 @@ record OvsInterface(String name, Map<String, String> externalIds, Map<String, Lo
      */
     OvsInterface modifiedBy(JsonNode diff) {
         JsonNode newName = diff.get("name");
-        return new OvsInterface(newName == null ? name : newName.asText(""),
+        return new OvsInterface(
+                newName == null ? name : newName.asText(""),
                 applyDiff(externalIds, diff.get("external_ids"), JsonNode::asText),
                 applyDiff(statistics, diff.get("statistics"), JsonNode::asLong));
     }
@@ -79,7 +83,9 @@ record OvsInterface(String name, Map<String, String> externalIds, Map<String, Lo
     // RFC 7047 writes a map as ["map", [[key, value], ...]]; anything else means the column is empty.
     private static <V> Map<String, V> map(JsonNode column, Function<JsonNode, V> value) {
         Map<String, V> map = new LinkedHashMap<>();
-        if (column.isArray() && "map".equals(column.path(0).asText()) && column.path(1).isArray()) {
+        if (column.isArray()
+                && "map".equals(column.path(0).asText())
+                && column.path(1).isArray()) {
             for (JsonNode pair : column.path(1)) {
                 map.put(pair.path(0).asText(), value.apply(pair.path(1)));
             }

@@ -5,9 +5,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,6 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One JSON-RPC 1.0 session with an OVSDB server (RFC 7047). The server's messages arrive as concatenated JSON values
@@ -52,8 +51,12 @@ final class OvsdbConnection implements Closeable {
     private final CompletableFuture<String> closed = new CompletableFuture<>();
     private volatile String closedBecause;
 
-    private OvsdbConnection(OvsdbAddress address, Closeable socket, OutputStream out, ObjectMapper mapper,
-                            Consumer<JsonNode> notifications) {
+    private OvsdbConnection(
+            OvsdbAddress address,
+            Closeable socket,
+            OutputStream out,
+            ObjectMapper mapper,
+            Consumer<JsonNode> notifications) {
         this.address = address;
         this.socket = socket;
         this.out = out;
@@ -61,17 +64,21 @@ final class OvsdbConnection implements Closeable {
         this.notifications = notifications;
     }
 
-    static OvsdbConnection open(OvsdbAddress address, Duration connectTimeout, ObjectMapper mapper)
-            throws IOException {
-        return open(address, connectTimeout, mapper, null, message -> { });
+    static OvsdbConnection open(OvsdbAddress address, Duration connectTimeout, ObjectMapper mapper) throws IOException {
+        return open(address, connectTimeout, mapper, null, message -> {});
     }
 
     /**
      * Connects (over TLS with the given context when the address is ssl:) and starts reading. Notifications are
      * handed to the listener on the reader thread, so a reply that follows them is only seen after they were handled.
      */
-    static OvsdbConnection open(OvsdbAddress address, Duration connectTimeout, ObjectMapper mapper, SSLContext tls,
-                                Consumer<JsonNode> notifications) throws IOException {
+    static OvsdbConnection open(
+            OvsdbAddress address,
+            Duration connectTimeout,
+            ObjectMapper mapper,
+            SSLContext tls,
+            Consumer<JsonNode> notifications)
+            throws IOException {
         OvsdbConnection connection;
         InputStream in;
         if (address.isUnixSocket()) {
@@ -95,8 +102,8 @@ final class OvsdbConnection implements Closeable {
                         throw new IOException("ssl: needs CONTIV_OVSDB_CA_CERT");
                     }
                     // Like OVS itself, trust is the CA's signature; the server's name is not checked.
-                    SSLSocket secure = (SSLSocket) tls.getSocketFactory().createSocket(tcp, address.host(),
-                            address.port(), true);
+                    SSLSocket secure =
+                            (SSLSocket) tls.getSocketFactory().createSocket(tcp, address.host(), address.port(), true);
                     secure.setSoTimeout((int) connectTimeout.toMillis());
                     secure.startHandshake();
                     secure.setSoTimeout(0);
@@ -136,8 +143,8 @@ final class OvsdbConnection implements Closeable {
             }
             return response.path("result");
         } catch (TimeoutException e) {
-            throw new SourceException("OVSDB " + address + " did not answer " + method + " within "
-                    + timeout.toMillis() + " ms");
+            throw new SourceException(
+                    "OVSDB " + address + " did not answer " + method + " within " + timeout.toMillis() + " ms");
         } catch (ExecutionException e) {
             throw e.getCause() instanceof SourceException failure ? failure : closedFailure();
         } catch (InterruptedException e) {

@@ -4,10 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import javax.net.ssl.SSLContext;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Duration;
@@ -18,6 +14,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps a live replica of OVS's Interface table through an OVSDB monitor on a connection of its own, instead of a
@@ -71,8 +70,14 @@ final class OvsdbMonitor implements Closeable {
      * @param onChange told (on the connection's reader thread, so it must only signal) whenever the replica changes,
      *                 is swapped or is gone
      */
-    OvsdbMonitor(OvsdbAddress address, SSLContext tls, Duration timeout, Duration firstBackoff, Duration maxBackoff,
-                 Duration probeInterval, Runnable onChange) {
+    OvsdbMonitor(
+            OvsdbAddress address,
+            SSLContext tls,
+            Duration timeout,
+            Duration firstBackoff,
+            Duration maxBackoff,
+            Duration probeInterval,
+            Runnable onChange) {
         this.address = address;
         this.tls = tls;
         this.timeout = timeout;
@@ -157,14 +162,17 @@ final class OvsdbMonitor implements Closeable {
                 }
                 onChange.run();
                 backoff = firstBackoff;
-                LOG.info("OVSDB {}: {} replica of {} Interface rows is live", address, method.request,
+                LOG.info(
+                        "OVSDB {}: {} replica of {} Interface rows is live",
+                        address,
+                        method.request,
                         session.replica.size());
                 downBecause = session.watch();
             } catch (SourceException e) {
                 downBecause = e.getMessage();
             } catch (IOException e) {
-                downBecause = "cannot connect (" + (e.getMessage() == null ? e.getClass().getSimpleName()
-                        : e.getMessage()) + ")";
+                downBecause = "cannot connect ("
+                        + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")";
             } catch (InterruptedException e) {
                 break;
             } finally {
@@ -182,8 +190,11 @@ final class OvsdbMonitor implements Closeable {
             }
             // Half to all of the backoff, so exporters that lost the same server do not all come back at once.
             long sleep = backoff.toMillis() / 2 + ThreadLocalRandom.current().nextLong(backoff.toMillis() / 2 + 1);
-            LOG.warn("OVSDB {} monitor down: {}; statistics are not served; reconnecting in {} ms", address,
-                    downBecause, sleep);
+            LOG.warn(
+                    "OVSDB {} monitor down: {}; statistics are not served; reconnecting in {} ms",
+                    address,
+                    downBecause,
+                    sleep);
             try {
                 Thread.sleep(sleep);
             } catch (InterruptedException e) {
@@ -203,8 +214,8 @@ final class OvsdbMonitor implements Closeable {
             JsonNode initial;
             try {
                 // The initial rows are the whole table: a large one on a busy server takes longer than one call.
-                initial = session.connection.call(asked.request, params(asked),
-                        timeout.multipliedBy(INITIAL_ROWS_TIMEOUTS));
+                initial = session.connection.call(
+                        asked.request, params(asked), timeout.multipliedBy(INITIAL_ROWS_TIMEOUTS));
             } catch (SourceException e) {
                 // ovsdb-server answers a method it does not implement with the error "unknown method"
                 if (e.getMessage().contains("unknown method") && asked != Method.MONITOR) {
@@ -232,7 +243,8 @@ final class OvsdbMonitor implements Closeable {
         request.set("columns", columns);
         ObjectNode tables = mapper.createObjectNode();
         tables.set("Interface", mapper.createArrayNode().add(request));
-        ArrayNode params = mapper.createArrayNode().add("Open_vSwitch").add(MONITOR_ID).add(tables);
+        ArrayNode params =
+                mapper.createArrayNode().add("Open_vSwitch").add(MONITOR_ID).add(tables);
         if (asked == Method.MONITOR_COND_SINCE) {
             params.add(lastTransaction);
         }

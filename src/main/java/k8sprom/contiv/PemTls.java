@@ -1,9 +1,5 @@
 package k8sprom.contiv;
 
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -22,6 +18,10 @@ import java.util.Base64;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Builds a TLS client context from PEM files, the form OVS tools (ovs-pki), etcd and most Kubernetes secrets use:
@@ -30,16 +30,14 @@ import java.util.regex.Pattern;
  */
 final class PemTls {
 
-    private static final Pattern BLOCK = Pattern.compile(
-            "-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
+    private static final Pattern BLOCK =
+            Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
     private static final char[] NO_PASSWORD = new char[0];
 
     /** A file given by a setting: the setting's name is what error messages show. */
-    record File(String setting, Path path) {
-    }
+    record File(String setting, Path path) {}
 
-    private PemTls() {
-    }
+    private PemTls() {}
 
     /**
      * The context trusting the CA file; with a key and certificate it also presents them. Either both of key and
@@ -64,7 +62,10 @@ final class PemTls {
             if (certificate != null) {
                 KeyStore own = KeyStore.getInstance("PKCS12");
                 own.load(null, null);
-                own.setKeyEntry("client", privateKey(privateKey), NO_PASSWORD,
+                own.setKeyEntry(
+                        "client",
+                        privateKey(privateKey),
+                        NO_PASSWORD,
                         certificates(certificate).toArray(Certificate[]::new));
                 KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
                 factory.init(own, NO_PASSWORD);
@@ -74,9 +75,11 @@ final class PemTls {
             context.init(keys, trust.getTrustManagers(), null);
             return context;
         } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalArgumentException("TLS settings " + ca.setting()
-                    + (certificate == null ? "" : ", " + certificate.setting() + ", " + privateKey.setting())
-                    + " cannot be used: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "TLS settings " + ca.setting()
+                            + (certificate == null ? "" : ", " + certificate.setting() + ", " + privateKey.setting())
+                            + " cannot be used: " + e.getMessage(),
+                    e);
         }
     }
 
@@ -113,7 +116,7 @@ final class PemTls {
                     throw new IllegalArgumentException(file.setting() + ": " + file.path() + " is a SEC1 EC key;"
                             + " convert it to PKCS#8 (openssl pkcs8 -topk8 -nocrypt)");
                 default:
-                    // another block (a certificate next to the key): keep looking
+                // another block (a certificate next to the key): keep looking
             }
         }
         throw new IllegalArgumentException(file.setting() + ": " + file.path() + " holds no PEM private key");
@@ -127,15 +130,30 @@ final class PemTls {
                 // try the next algorithm
             }
         }
-        throw new IllegalArgumentException(file.setting() + ": " + file.path()
-                + " holds a private key that is neither RSA, EC nor Ed25519");
+        throw new IllegalArgumentException(
+                file.setting() + ": " + file.path() + " holds a private key that is neither RSA, EC nor Ed25519");
     }
 
     // PKCS#8 wraps a PKCS#1 RSA key as SEQUENCE { INTEGER 0, SEQUENCE { rsaEncryption OID, NULL }, OCTET STRING key }.
     private static byte[] rsaPkcs1ToPkcs8(byte[] pkcs1) {
         byte[] version = {0x02, 0x01, 0x00};
-        byte[] algorithm = {0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01,
-            0x01, 0x01, 0x05, 0x00};
+        byte[] algorithm = {
+            0x30,
+            0x0d,
+            0x06,
+            0x09,
+            0x2a,
+            (byte) 0x86,
+            0x48,
+            (byte) 0x86,
+            (byte) 0xf7,
+            0x0d,
+            0x01,
+            0x01,
+            0x01,
+            0x05,
+            0x00
+        };
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         body.writeBytes(version);
         body.writeBytes(algorithm);

@@ -2,9 +2,6 @@ package k8sprom.contiv;
 
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
@@ -12,6 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The metric families built from one state of the sources, and their renderings: each format (and its gzip) is
@@ -26,11 +25,9 @@ final class ServedFamilies {
     private static final AtomicBoolean FALLBACK_LOGGED = new AtomicBoolean();
 
     /** What the families were built from: a change to either means building again. */
-    record Inputs(NetmasterMetadata metadata, long replicaVersion) {
-    }
+    record Inputs(NetmasterMetadata metadata, long replicaVersion) {}
 
-    record Variant(String contentType, boolean gzip) {
-    }
+    record Variant(String contentType, boolean gzip) {}
 
     private final Inputs inputs;
     private final Supplier<MetricSnapshots> build;
@@ -52,8 +49,12 @@ final class ServedFamilies {
      * build makes the full families, only when a format or a filter needs them. helper compresses half of a gzip
      * answer while the caller does the other half. Rendering may throw {@link LineExposition.Superseded}.
      */
-    ServedFamilies(Inputs inputs, Supplier<MetricSnapshots> build, LineExposition lines, ExpositionRenderer renderer,
-                   Executor helper) {
+    ServedFamilies(
+            Inputs inputs,
+            Supplier<MetricSnapshots> build,
+            LineExposition lines,
+            ExpositionRenderer renderer,
+            Executor helper) {
         this.inputs = inputs;
         this.build = build;
         this.lines = lines;
@@ -109,15 +110,17 @@ final class ServedFamilies {
 
     private Exposition fromLines(ExpositionFormatWriter writer, boolean gzip) {
         try {
-            Exposition assembled = gzip ? lines.gzip(writer, helper, this::superseded) : lines.plain(writer,
-                    this::superseded);
+            Exposition assembled =
+                    gzip ? lines.gzip(writer, helper, this::superseded) : lines.plain(writer, this::superseded);
             if (assembled != null) {
                 return assembled;
             }
             if (FALLBACK_LOGGED.compareAndSet(false, true)) {
-                LOG.warn("The {} answer is written by client_java in full, not from the statistics' lines: a"
-                        + " statistic is named like one of the exporter's own families, or client_java writes a line"
-                        + " differently (logged once)", writer.getContentType());
+                LOG.warn(
+                        "The {} answer is written by client_java in full, not from the statistics' lines: a"
+                                + " statistic is named like one of the exporter's own families, or client_java writes a line"
+                                + " differently (logged once)",
+                        writer.getContentType());
             }
             Exposition full = renderer.render(families(), writer, false);
             return gzip ? renderer.gzip(full) : full;

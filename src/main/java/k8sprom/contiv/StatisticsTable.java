@@ -1,7 +1,6 @@
 package k8sprom.contiv;
 
 import io.prometheus.metrics.model.snapshots.Labels;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,8 +32,7 @@ final class StatisticsTable {
     }
 
     /** The statistics at one replica version: the series sorted as client_java sorts data points, by labels. */
-    record View(List<Series> sorted, SortedMap<String, String> statisticOfMetric) {
-    }
+    record View(List<Series> sorted, SortedMap<String, String> statisticOfMetric) {}
 
     // Marks a row without an endpoint here, so it is not looked up again until it changes.
     private static final Series NOT_JOINED = new Series(Labels.EMPTY, new byte[0], Map.of(), Set.of());
@@ -110,8 +108,8 @@ final class StatisticsTable {
         Labels labels = metrics.labels(new EndpointTraffic(endpoint, row.name(), statistics));
         Map<String, byte[]> values = new HashMap<>(statistics.size() * 2);
         // In the keys' order, as NetpluginMetrics: of two keys that become one metric name, the first wins.
-        statistics.forEach((statistic, value) -> values.putIfAbsent(metricOf(statistic),
-                naming == Naming.COMPATIBLE || value >= 0 ? valueText(value) : LEFT_OUT));
+        statistics.forEach((statistic, value) -> values.putIfAbsent(
+                metricOf(statistic), naming == Naming.COMPATIBLE || value >= 0 ? valueText(value) : LEFT_OUT));
         return new Series(labels, labelsText(labels), values, interned(statistics.keySet()));
     }
 
@@ -152,7 +150,8 @@ final class StatisticsTable {
             return false;
         }
         for (int i = 0; i < inRowOrder.length; i++) {
-            if (lastInRowOrder[i] != inRowOrder[i] && !lastInRowOrder[i].labels().equals(inRowOrder[i].labels())) {
+            if (lastInRowOrder[i] != inRowOrder[i]
+                    && !lastInRowOrder[i].labels().equals(inRowOrder[i].labels())) {
                 return false;
             }
         }

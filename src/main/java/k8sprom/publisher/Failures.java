@@ -9,8 +9,7 @@ import org.apache.camel.http.base.HttpOperationFailedException;
 /** Names and describes failures for counters and log lines, without ever writing credentials. */
 final class Failures {
 
-    private Failures() {
-    }
+    private Failures() {}
 
     /** A short, stable label for the error counters: http_503, timeout, unreachable, not_json, partial_response... */
     static String reasonOf(Throwable error) {
@@ -20,7 +19,8 @@ final class Failures {
         if (error instanceof HttpOperationFailedException http) {
             return "http_" + http.getStatusCode();
         }
-        if (error instanceof SocketTimeoutException || error instanceof TimeoutException
+        if (error instanceof SocketTimeoutException
+                || error instanceof TimeoutException
                 || (error != null && error.getClass().getSimpleName().contains("Timeout"))) {
             return "timeout";
         }
@@ -36,12 +36,16 @@ final class Failures {
             return "unknown error";
         }
         if (error instanceof HttpOperationFailedException http) {
-            String body = http.getResponseBody() == null ? "" : http.getResponseBody().strip();
+            String body =
+                    http.getResponseBody() == null ? "" : http.getResponseBody().strip();
             return "HTTP " + http.getStatusCode() + (body.isEmpty() ? "" : " " + abbreviate(body));
         }
         StringBuilder text = new StringBuilder(error.getClass().getSimpleName() + ": " + error.getMessage());
         for (Throwable cause = error.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
-            text.append(" <- ").append(cause.getClass().getSimpleName()).append(": ").append(cause.getMessage());
+            text.append(" <- ")
+                    .append(cause.getClass().getSimpleName())
+                    .append(": ")
+                    .append(cause.getMessage());
         }
         return text.toString();
     }

@@ -40,8 +40,12 @@ import org.slf4j.LoggerFactory;
  * retry by itself, so this class drives the Kafka clients directly. Their connection and security settings are still
  * the camel-kafka component's (camel.component.kafka.*), so there is one place to configure Kafka.
  */
-public class KafkaWindowPublisher implements PositionStore, CamelContextAware, AutoCloseable,
-        ShardMembership.Listener, ShardTask.FencingListener {
+public class KafkaWindowPublisher
+        implements PositionStore,
+                CamelContextAware,
+                AutoCloseable,
+                ShardMembership.Listener,
+                ShardTask.FencingListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaWindowPublisher.class);
     /** Commit attempts after timeouts before the commit's outcome is left to the next initTransactions(). */
@@ -60,6 +64,7 @@ public class KafkaWindowPublisher implements PositionStore, CamelContextAware, A
 
     /** The shards this instance owns, by the group's last word. Changed only on the membership thread. */
     private final Map<Integer, ShardTask> owned = new ConcurrentHashMap<>();
+
     private final AtomicInteger ownedCount = new AtomicInteger();
     private ShardMembership membership;
     private volatile boolean closed;
@@ -71,16 +76,20 @@ public class KafkaWindowPublisher implements PositionStore, CamelContextAware, A
      */
     public List<String> prepareOwnedShards() {
         start();
-        return owned.values().stream().sorted((a, b) -> Integer.compare(a.shard(), b.shard())).map(task -> {
-            try {
-                task.start();
-                return null;
-            } catch (ShardUnavailableException e) {
-                return null; // revoked or fenced meanwhile: not this instance's work now
-            } catch (RuntimeException e) {
-                return "shard " + task.shard() + ": " + e.getMessage();
-            }
-        }).filter(failure -> failure != null).toList();
+        return owned.values().stream()
+                .sorted((a, b) -> Integer.compare(a.shard(), b.shard()))
+                .map(task -> {
+                    try {
+                        task.start();
+                        return null;
+                    } catch (ShardUnavailableException e) {
+                        return null; // revoked or fenced meanwhile: not this instance's work now
+                    } catch (RuntimeException e) {
+                        return "shard " + task.shard() + ": " + e.getMessage();
+                    }
+                })
+                .filter(failure -> failure != null)
+                .toList();
     }
 
     private synchronized void start() {
@@ -101,8 +110,12 @@ public class KafkaWindowPublisher implements PositionStore, CamelContextAware, A
         ShardMembership joining = new ShardMembership(membershipProperties(), positionsTopic, this);
         joining.start();
         membership = joining;
-        LOG.info("Joining the publisher group {} on {} ({} shards, session timeout {} ms{})", groupId,
-                positionsTopic, shards, sessionTimeoutMs,
+        LOG.info(
+                "Joining the publisher group {} on {} ({} shards, session timeout {} ms{})",
+                groupId,
+                positionsTopic,
+                shards,
+                sessionTimeoutMs,
                 groupInstanceId.isBlank() ? "" : ", static member " + groupInstanceId);
     }
 
@@ -156,8 +169,8 @@ public class KafkaWindowPublisher implements PositionStore, CamelContextAware, A
      * @throws ShardUnavailableException the shard is not (or no longer) owned here
      * @throws StaleWindowException      the shard's position moved since the window was planned
      */
-    public void publish(List<OutboundMessage> messages, String metric, Optional<Instant> plannedFrom,
-                        Instant newPosition) {
+    public void publish(
+            List<OutboundMessage> messages, String metric, Optional<Instant> plannedFrom, Instant newPosition) {
         task(shardOf(metric)).publish(messages, metric, plannedFrom, newPosition);
     }
 
@@ -182,7 +195,8 @@ public class KafkaWindowPublisher implements PositionStore, CamelContextAware, A
             ShardTask task = owned.get(shard);
             if (task != null && task.fenced()) {
                 owned.put(shard, newTask(shard));
-                LOG.info("Shard {}: the group confirmed this instance as its owner after a fencing; taking it again",
+                LOG.info(
+                        "Shard {}: the group confirmed this instance as its owner after a fencing; taking it again",
                         shard);
             }
         }
@@ -190,8 +204,10 @@ public class KafkaWindowPublisher implements PositionStore, CamelContextAware, A
             assignmentChanged("assigned " + added);
         } else if (!standbyAnnounced && owned.isEmpty()) {
             standbyAnnounced = true;
-            LOG.info("Joined the publisher group {} as a standby: the {} shards are owned by other instances",
-                    groupId, shards);
+            LOG.info(
+                    "Joined the publisher group {} as a standby: the {} shards are owned by other instances",
+                    groupId,
+                    shards);
         }
     }
 
@@ -220,8 +236,12 @@ public class KafkaWindowPublisher implements PositionStore, CamelContextAware, A
     private void assignmentChanged(String change) {
         ownedCount.set(owned.size());
         metrics.rebalanced();
-        LOG.info("Shard assignment changed ({}): this instance owns {} of {} shards: {}", change, owned.size(),
-                shards, ownedShards());
+        LOG.info(
+                "Shard assignment changed ({}): this instance owns {} of {} shards: {}",
+                change,
+                owned.size(),
+                shards,
+                ownedShards());
     }
 
     @Override
@@ -235,8 +255,14 @@ public class KafkaWindowPublisher implements PositionStore, CamelContextAware, A
 
     private ShardTask newTask(int shard) {
         PositionsReader reader = reader();
-        return new ShardTask(shard, () -> producer(transactionalId + "-" + shard), () -> reader.read(shard),
-                topic, positionsTopic, this, COMMIT_ATTEMPTS);
+        return new ShardTask(
+                shard,
+                () -> producer(transactionalId + "-" + shard),
+                () -> reader.read(shard),
+                topic,
+                positionsTopic,
+                this,
+                COMMIT_ATTEMPTS);
     }
 
     private PositionsReader reader() {

@@ -17,8 +17,7 @@ public final class MessageWriter {
     /** RFC 8259's number grammar: Prometheus' value text is written unchanged when it already is one. */
     private static final Pattern JSON_NUMBER = Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
 
-    private MessageWriter() {
-    }
+    private MessageWriter() {}
 
     /** A message with the samples of one series, their values written as the catalog entry says. */
     public static String samples(String containerId, MetricDefinition metric, List<Sample> samples) {
@@ -26,18 +25,25 @@ public final class MessageWriter {
         String name = quote(metric.name());
         String unit = quote(metric.unit());
         boolean numbers = metric.value() == MetricDefinition.ValueFormat.NUMBER;
-        StringBuilder json = new StringBuilder(96 + containerId.length() + 2 * name.length()
-                + samples.size() * (90 + name.length() + unit.length()));
-        json.append("{\"container_id\":\"").append(quote(containerId))
-                .append("\",\"metric_type\":\"").append(name)
-                .append("\",\"type\":\"").append(type)
+        StringBuilder json = new StringBuilder(
+                96 + containerId.length() + 2 * name.length() + samples.size() * (90 + name.length() + unit.length()));
+        json.append("{\"container_id\":\"")
+                .append(quote(containerId))
+                .append("\",\"metric_type\":\"")
+                .append(name)
+                .append("\",\"type\":\"")
+                .append(type)
                 .append("\",\"data\":[");
         for (int i = 0; i < samples.size(); i++) {
             Sample sample = samples.get(i);
-            json.append(i == 0 ? "{\"type\":\"" : ",{\"type\":\"").append(type)
-                    .append("\",\"name\":\"").append(name)
-                    .append("\",\"timestamp\":\"").append(Sample.format(sample.timestamp()))
-                    .append("\",\"unit\":\"").append(unit);
+            json.append(i == 0 ? "{\"type\":\"" : ",{\"type\":\"")
+                    .append(type)
+                    .append("\",\"name\":\"")
+                    .append(name)
+                    .append("\",\"timestamp\":\"")
+                    .append(Sample.format(sample.timestamp()))
+                    .append("\",\"unit\":\"")
+                    .append(unit);
             if (numbers) {
                 json.append("\",\"value\":").append(number(sample.value())).append('}');
             } else {

@@ -32,17 +32,21 @@ public class MetricCatalog {
     private List<RenderedMetric> metrics = List.of();
 
     /** A catalog entry with its PromQL ready to send. */
-    public record RenderedMetric(MetricDefinition definition, String promql) {
-    }
+    public record RenderedMetric(MetricDefinition definition, String promql) {}
 
     @JsonIgnoreProperties(ignoreUnknown = false)
-    record CatalogFile(String query, String series, String function, List<Entry> metrics) {
-    }
+    record CatalogFile(String query, String series, String function, List<Entry> metrics) {}
 
     @JsonIgnoreProperties(ignoreUnknown = false)
-    record Entry(String name, String type, String unit, String function, String series, String query, String value,
-                 List<String> continuesAfter) {
-    }
+    record Entry(
+            String name,
+            String type,
+            String unit,
+            String function,
+            String series,
+            String query,
+            String value,
+            List<String> continuesAfter) {}
 
     /** The current metrics, in file order. */
     public synchronized List<RenderedMetric> metrics() {
@@ -56,11 +60,14 @@ public class MetricCatalog {
             }
         } catch (IOException | RuntimeException e) {
             if (loadedVersion == null) {
-                throw new IllegalStateException("Cannot read the metric catalog " + path.toAbsolutePath() + ": "
-                        + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "Cannot read the metric catalog " + path.toAbsolutePath() + ": " + e.getMessage(), e);
             }
-            LOG.error("Cannot read the metric catalog {}; keeping the {} metrics loaded before: {}",
-                    path.toAbsolutePath(), metrics.size(), e.getMessage());
+            LOG.error(
+                    "Cannot read the metric catalog {}; keeping the {} metrics loaded before: {}",
+                    path.toAbsolutePath(),
+                    metrics.size(),
+                    e.getMessage());
         }
         return metrics;
     }
@@ -74,8 +81,13 @@ public class MetricCatalog {
         Set<String> names = new HashSet<>();
         for (Entry entry : catalog.metrics()) {
             String function = entry.function() != null ? entry.function() : catalog.function();
-            MetricDefinition definition = new MetricDefinition(entry.name(), entry.type(), entry.unit(), function,
-                    entry.query(), MetricDefinition.ValueFormat.of(entry.value(), entry.name()),
+            MetricDefinition definition = new MetricDefinition(
+                    entry.name(),
+                    entry.type(),
+                    entry.unit(),
+                    function,
+                    entry.query(),
+                    MetricDefinition.ValueFormat.of(entry.value(), entry.name()),
                     entry.continuesAfter());
             if (!names.add(definition.name())) {
                 throw new IllegalArgumentException("metric " + definition.name() + " is listed twice");
@@ -108,11 +120,12 @@ public class MetricCatalog {
             throw new IllegalArgumentException("metric " + metric.name()
                     + " gives a series, but the catalog's query template has no <series> placeholder");
         }
-        if (query.contains("<function>") && (metric.function() == null || metric.function().isBlank())) {
-            throw new IllegalArgumentException("metric " + metric.name() + " has no function and the catalog no default");
+        if (query.contains("<function>")
+                && (metric.function() == null || metric.function().isBlank())) {
+            throw new IllegalArgumentException(
+                    "metric " + metric.name() + " has no function and the catalog no default");
         }
-        return query
-                .replace("<function>", metric.function() == null ? "" : metric.function())
+        return query.replace("<function>", metric.function() == null ? "" : metric.function())
                 .replace("<metric>", metric.name())
                 .replace("<namespace>", namespace)
                 .replace("<range>", rateRange);

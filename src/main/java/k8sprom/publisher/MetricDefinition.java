@@ -15,8 +15,14 @@ import java.util.List;
  * @param continuesAfter metrics whose positions this entry starts after when it has no position of its own: an
  *                       earlier release published this entry's messages together with theirs
  */
-public record MetricDefinition(String name, String type, String unit, String function, String query,
-                               ValueFormat value, List<String> continuesAfter) {
+public record MetricDefinition(
+        String name,
+        String type,
+        String unit,
+        String function,
+        String query,
+        ValueFormat value,
+        List<String> continuesAfter) {
 
     /** How a sample's value appears in the message. */
     public enum ValueFormat {

@@ -25,12 +25,17 @@ public class PartialAnswers {
             return translation.messages();
         }
         if (!acceptWarnings) {
-            throw new BadPrometheusResponseException("partial_response", "the answer carries warnings, so it may be "
-                    + "partial; nothing of it is published: " + String.join("; ", warnings));
+            throw new BadPrometheusResponseException(
+                    "partial_response",
+                    "the answer carries warnings, so it may be " + "partial; nothing of it is published: "
+                            + String.join("; ", warnings));
         }
         metrics.warningsAccepted(metric);
-        LOG.warn("Metric {}: publishing an answer that carries warnings (PROMETHEUS_ACCEPT_WARNINGS=true), samples may "
-                + "be missing for good: {}", metric, String.join("; ", warnings));
+        LOG.warn(
+                "Metric {}: publishing an answer that carries warnings (PROMETHEUS_ACCEPT_WARNINGS=true), samples may "
+                        + "be missing for good: {}",
+                metric,
+                String.join("; ", warnings));
         return translation.messages();
     }
 

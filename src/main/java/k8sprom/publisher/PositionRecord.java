@@ -12,8 +12,7 @@ final class PositionRecord {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private PositionRecord() {
-    }
+    private PositionRecord() {}
 
     static String write(Instant lastStep) {
         return JSON.createObjectNode().put("last_step", lastStep.toString()).toString();

@@ -51,14 +51,20 @@ final class PositionsReader {
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         props.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
-            Map<String, Instant> legacy = shard == LEGACY_PARTITION ? Map.of() : readPartition(consumer, LEGACY_PARTITION, shard);
+            Map<String, Instant> legacy =
+                    shard == LEGACY_PARTITION ? Map.of() : readPartition(consumer, LEGACY_PARTITION, shard);
             Map<String, Instant> own = readPartition(consumer, shard, shard);
             Map<String, Instant> positions = new HashMap<>(legacy);
             positions.putAll(own);
             if (!legacy.isEmpty()) {
-                LOG.info("Shard {}: {} positions from the single-partition topic of an earlier release, {} of them "
-                        + "not yet replaced", shard, legacy.size(),
-                        legacy.keySet().stream().filter(metric -> !own.containsKey(metric)).count());
+                LOG.info(
+                        "Shard {}: {} positions from the single-partition topic of an earlier release, {} of them "
+                                + "not yet replaced",
+                        shard,
+                        legacy.size(),
+                        legacy.keySet().stream()
+                                .filter(metric -> !own.containsKey(metric))
+                                .count());
             }
             return positions;
         }

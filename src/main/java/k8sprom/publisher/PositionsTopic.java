@@ -32,8 +32,7 @@ final class PositionsTopic {
 
     private static final Logger LOG = LoggerFactory.getLogger(PositionsTopic.class);
 
-    private PositionsTopic() {
-    }
+    private PositionsTopic() {}
 
     /**
      * @param fenceLegacyProducer inits a producer with the earlier release's single transactional id, then closes it
@@ -51,18 +50,24 @@ final class PositionsTopic {
                 existing = partitions(admin, topic, timeout); // another replica was quicker
             }
         }
-        int count = existing.orElseThrow(() -> new IllegalStateException("the positions topic " + topic
-                + " neither exists nor can be created"));
+        int count = existing.orElseThrow(
+                () -> new IllegalStateException("the positions topic " + topic + " neither exists nor can be created"));
         if (count == shards) {
             return;
         }
         if (count == 1) {
-            LOG.warn("Upgrading the positions topic {} from 1 partition (an earlier release) to {} shards: fencing "
-                    + "the earlier release's transactional id, then adding partitions; its positions stay in "
-                    + "partition 0 and are kept (docs/replicas.md, upgrade)", topic, shards);
+            LOG.warn(
+                    "Upgrading the positions topic {} from 1 partition (an earlier release) to {} shards: fencing "
+                            + "the earlier release's transactional id, then adding partitions; its positions stay in "
+                            + "partition 0 and are kept (docs/replicas.md, upgrade)",
+                    topic,
+                    shards);
             fenceLegacyProducer.run();
             try {
-                await(admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(shards))).all(), timeout,
+                await(
+                        admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(shards)))
+                                .all(),
+                        timeout,
                         "adding partitions to the positions topic " + topic);
             } catch (InvalidPartitionsException e) {
                 // another replica grew it meanwhile; the count is checked below
@@ -79,8 +84,13 @@ final class PositionsTopic {
 
     private static Optional<Integer> partitions(Admin admin, String topic, Duration timeout) {
         try {
-            return Optional.of(await(admin.describeTopics(List.of(topic)).allTopicNames(), timeout,
-                    "describing the positions topic " + topic).get(topic).partitions().size());
+            return Optional.of(await(
+                            admin.describeTopics(List.of(topic)).allTopicNames(),
+                            timeout,
+                            "describing the positions topic " + topic)
+                    .get(topic)
+                    .partitions()
+                    .size());
         } catch (UnknownTopicOrPartitionException e) {
             return Optional.empty();
         }
@@ -91,9 +101,10 @@ final class PositionsTopic {
         try {
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException cause && (cause instanceof TopicExistsException
-                    || cause instanceof InvalidPartitionsException
-                    || cause instanceof UnknownTopicOrPartitionException)) {
+            if (e.getCause() instanceof RuntimeException cause
+                    && (cause instanceof TopicExistsException
+                            || cause instanceof InvalidPartitionsException
+                            || cause instanceof UnknownTopicOrPartitionException)) {
                 throw cause;
             }
             throw new IllegalStateException(what + " failed: " + e.getCause().getMessage(), e.getCause());

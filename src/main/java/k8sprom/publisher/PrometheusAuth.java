@@ -26,7 +26,8 @@ public class PrometheusAuth {
         }
         if (!bearerTokenFile.isBlank()) {
             try {
-                return Optional.of("Bearer " + Files.readString(Path.of(bearerTokenFile)).strip());
+                return Optional.of(
+                        "Bearer " + Files.readString(Path.of(bearerTokenFile)).strip());
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read the Prometheus bearer token file " + bearerTokenFile, e);
             }

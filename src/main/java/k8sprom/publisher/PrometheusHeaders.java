@@ -22,8 +22,8 @@ public class PrometheusHeaders {
     /** RFC 9110's token: the characters a header name may have. */
     private static final Pattern NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     /** Set by the publisher itself, or by the authentication settings. */
-    private static final Set<String> RESERVED = Set.of("authorization", "content-type", "content-length", "host",
-            "transfer-encoding", "connection");
+    private static final Set<String> RESERVED =
+            Set.of("authorization", "content-type", "content-length", "host", "transfer-encoding", "connection");
 
     private final Map<String, String> values = new LinkedHashMap<>();
     private final Map<String, Path> files = new LinkedHashMap<>();
@@ -35,7 +35,8 @@ public class PrometheusHeaders {
             try {
                 headers.put(name, checkedValue(Files.readString(file).strip(), "PROMETHEUS_HEADER_FILES", name));
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot read the file of the Prometheus header " + name + ": " + file, e);
+                throw new UncheckedIOException(
+                        "cannot read the file of the Prometheus header " + name + ": " + file, e);
             }
         });
         return headers;
@@ -44,15 +45,19 @@ public class PrometheusHeaders {
     /** PROMETHEUS_TENANT: the tenant of Mimir or Cortex, sent as X-Scope-OrgID. */
     public void setTenant(String tenant) {
         if (tenant != null && !tenant.isBlank()) {
-            add(values, "PROMETHEUS_TENANT", TENANT_HEADER, checkedValue(tenant.strip(), "PROMETHEUS_TENANT",
-                    TENANT_HEADER));
+            add(
+                    values,
+                    "PROMETHEUS_TENANT",
+                    TENANT_HEADER,
+                    checkedValue(tenant.strip(), "PROMETHEUS_TENANT", TENANT_HEADER));
         }
     }
 
     /** PROMETHEUS_HEADERS: {@code Name=value,Name2=value2}, values percent-encoded where they hold , = or %. */
     public void setHeaders(String headers) {
-        pairs(headers, "PROMETHEUS_HEADERS").forEach((name, value) ->
-                add(values, "PROMETHEUS_HEADERS", name, checkedValue(value, "PROMETHEUS_HEADERS", name)));
+        pairs(headers, "PROMETHEUS_HEADERS")
+                .forEach((name, value) ->
+                        add(values, "PROMETHEUS_HEADERS", name, checkedValue(value, "PROMETHEUS_HEADERS", name)));
     }
 
     /** PROMETHEUS_HEADER_FILES: {@code Name=/path/to/file,...}; each file holds the header's value. */
@@ -60,8 +65,8 @@ public class PrometheusHeaders {
         pairs(headerFiles, "PROMETHEUS_HEADER_FILES").forEach((name, file) -> {
             Path path = Path.of(file);
             if (!Files.isReadable(path)) {
-                throw new IllegalArgumentException("PROMETHEUS_HEADER_FILES: the file of header " + name
-                        + " cannot be read: " + file);
+                throw new IllegalArgumentException(
+                        "PROMETHEUS_HEADER_FILES: the file of header " + name + " cannot be read: " + file);
             }
             add(files, "PROMETHEUS_HEADER_FILES", name, path);
         });
@@ -95,16 +100,17 @@ public class PrometheusHeaders {
             if (RESERVED.contains(name.toLowerCase())) {
                 throw new IllegalArgumentException(setting + ": header " + name + " is set by the publisher itself"
                         + (name.equalsIgnoreCase("authorization")
-                                ? " (use PROMETHEUS_BEARER_TOKEN[_FILE] or PROMETHEUS_USERNAME/PASSWORD)" : ""));
+                                ? " (use PROMETHEUS_BEARER_TOKEN[_FILE] or PROMETHEUS_USERNAME/PASSWORD)"
+                                : ""));
             }
             String value;
             try {
                 // percent-decoding only: a + stays a + (tokens are often base64)
-                value = URLDecoder.decode(pair.substring(equals + 1).strip().replace("+", "%2B"),
-                        StandardCharsets.UTF_8);
+                value = URLDecoder.decode(
+                        pair.substring(equals + 1).strip().replace("+", "%2B"), StandardCharsets.UTF_8);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(setting + ": the value of header " + name
-                        + " has a malformed percent-encoding");
+                throw new IllegalArgumentException(
+                        setting + ": the value of header " + name + " has a malformed percent-encoding");
             }
             pairs.put(name, value);
         }
@@ -114,8 +120,8 @@ public class PrometheusHeaders {
     /** A value that would split the request (CR, LF) or is empty is refused, without echoing it. */
     private static String checkedValue(String value, String setting, String name) {
         if (value.isEmpty() || value.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
-            throw new IllegalArgumentException(setting + ": the value of header " + name
-                    + " is empty or holds a line break");
+            throw new IllegalArgumentException(
+                    setting + ": the value of header " + name + " is empty or holds a line break");
         }
         return value;
     }

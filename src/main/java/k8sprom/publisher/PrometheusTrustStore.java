@@ -19,8 +19,13 @@ public class PrometheusTrustStore extends SSLContextParameters {
 
     @Override
     public SSLContext createSSLContext(CamelContext camelContext) throws GeneralSecurityException, IOException {
-        String file = camelContext.getPropertiesComponent().resolveProperty("prometheus.truststore").orElse("");
-        String password = camelContext.getPropertiesComponent().resolveProperty("prometheus.truststore-password")
+        String file = camelContext
+                .getPropertiesComponent()
+                .resolveProperty("prometheus.truststore")
+                .orElse("");
+        String password = camelContext
+                .getPropertiesComponent()
+                .resolveProperty("prometheus.truststore-password")
                 .orElse("");
         if (!file.isBlank() && getTrustManagers() == null) {
             KeyStoreParameters store = new KeyStoreParameters();
@@ -33,5 +38,4 @@ public class PrometheusTrustStore extends SSLContextParameters {
         }
         return super.createSSLContext(camelContext);
     }
-
 }

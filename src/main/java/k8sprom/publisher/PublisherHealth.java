@@ -65,7 +65,8 @@ public class PublisherHealth extends AbstractHealthCheck {
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         if (!publisherEnabled) {
-            builder.detail("publisher_enabled", false).message("the publisher is disabled (PUBLISHER_ENABLED=false)")
+            builder.detail("publisher_enabled", false)
+                    .message("the publisher is disabled (PUBLISHER_ENABLED=false)")
                     .up();
             return;
         }
@@ -76,11 +77,13 @@ public class PublisherHealth extends AbstractHealthCheck {
             builder.detail("owned_shards", owned.toString());
             builder.detail("shards", kafka.shardCount());
             if (!kafka.joined()) {
-                builder.message("not (yet) a member of the publishers' group (Kafka unreachable?)").down();
+                builder.message("not (yet) a member of the publishers' group (Kafka unreachable?)")
+                        .down();
                 return;
             }
             if (owned.isEmpty()) {
-                builder.message("standby: a member of the publishers' group owning no shard").up();
+                builder.message("standby: a member of the publishers' group owning no shard")
+                        .up();
                 return;
             }
         }
@@ -96,7 +99,8 @@ public class PublisherHealth extends AbstractHealthCheck {
                     .down();
         } else if (worstLag.compareTo(maxReadyLag) > 0) {
             builder.message("a metric's position is " + worstLag.toSeconds() + " s behind, more than "
-                    + maxReadyLag.toSeconds() + " s").down();
+                            + maxReadyLag.toSeconds() + " s")
+                    .down();
         } else if (Duration.between(finished, Instant.now()).compareTo(period.multipliedBy(3)) > 0) {
             builder.message("no cycle finished in the last three periods").down();
         } else {

@@ -37,40 +37,61 @@ public class PublisherMetrics implements CamelContextAware {
     }
 
     public void published(String metric, int messages) {
-        counter("publisher.messages.published", "Messages acknowledged by Kafka", "metric", metric).increment(messages);
+        counter("publisher.messages.published", "Messages acknowledged by Kafka", "metric", metric)
+                .increment(messages);
     }
 
     public void queryFailed(String metric, String reason) {
-        counter("publisher.query.errors", "Prometheus queries that failed, by reason", "metric", metric,
-                "reason", reason).increment();
+        counter(
+                        "publisher.query.errors",
+                        "Prometheus queries that failed, by reason",
+                        "metric",
+                        metric,
+                        "reason",
+                        reason)
+                .increment();
     }
 
     public void warningsAccepted(String metric) {
-        counter("publisher.query.warnings.accepted", "Answers with warnings published because warnings are accepted",
-                "metric", metric).increment();
+        counter(
+                        "publisher.query.warnings.accepted",
+                        "Answers with warnings published because warnings are accepted",
+                        "metric",
+                        metric)
+                .increment();
     }
 
     public void cycleFailed() {
-        counter("publisher.cycle.errors", "Cycles that failed as a whole, e.g. positions unreadable").increment();
+        counter("publisher.cycle.errors", "Cycles that failed as a whole, e.g. positions unreadable")
+                .increment();
     }
 
     public void publishFailed(String metric) {
-        counter("publisher.publish.errors", "Batches Kafka did not acknowledge", "metric", metric).increment();
+        counter("publisher.publish.errors", "Batches Kafka did not acknowledge", "metric", metric)
+                .increment();
     }
 
     public void skipped(String metric, String reason, long count) {
         if (count > 0) {
-            counter("publisher.skipped", "Series, samples or steps left out, by reason",
-                    "metric", metric, "reason", reason).increment(count);
+            counter(
+                            "publisher.skipped",
+                            "Series, samples or steps left out, by reason",
+                            "metric",
+                            metric,
+                            "reason",
+                            reason)
+                    .increment(count);
         }
     }
 
     /** The shards of the catalog, and how many of them this instance owns. */
     public void shardGauges(int shards, AtomicInteger owned) {
         Gauge.builder("publisher.shards", () -> shards)
-                .description("Shards of the metric catalog (partitions of the positions topic)").register(registry());
+                .description("Shards of the metric catalog (partitions of the positions topic)")
+                .register(registry());
         Gauge.builder("publisher.shards.owned", owned, AtomicInteger::get)
-                .description("Shards this instance owns by the group's last assignment").register(registry());
+                .description("Shards this instance owns by the group's last assignment")
+                .register(registry());
         // shown from the start at 0, so that alerts on their increase work from the first change
         rebalances();
         fencings();
@@ -96,29 +117,39 @@ public class PublisherMetrics implements CamelContextAware {
 
     /** A gauge per shard reading a live value, e.g. the age of its oldest position. */
     public <T> void shardGauge(String name, String description, int shard, T source, ToDoubleFunction<T> value) {
-        Gauge.builder(name, source, value).description(description).tag("shard", String.valueOf(shard))
+        Gauge.builder(name, source, value)
+                .description(description)
+                .tag("shard", String.valueOf(shard))
                 .register(registry());
     }
 
     /** A gauge per metric reading a live value, e.g. the age of its position. */
     public <T> void gauge(String name, String description, String metric, T source, ToDoubleFunction<T> value) {
-        Gauge.builder(name, source, value).description(description).tag("metric", metric).register(registry());
+        Gauge.builder(name, source, value)
+                .description(description)
+                .tag("metric", metric)
+                .register(registry());
     }
 
     private Counter counter(String name, String description, String... tags) {
-        return counters.computeIfAbsent(name + String.join("|", tags),
+        return counters.computeIfAbsent(
+                name + String.join("|", tags),
                 key -> Counter.builder(name).description(description).tags(tags).register(registry()));
     }
 
     synchronized MeterRegistry registry() {
         if (registry == null) {
-            MeterRegistry found = context == null ? null : context.getRegistry()
-                    .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class);
+            MeterRegistry found = context == null
+                    ? null
+                    : context.getRegistry()
+                            .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class);
             registry = found != null ? found : new SimpleMeterRegistry();
             cycleDuration = Timer.builder("publisher.cycle.duration")
                     .description("Time from the timer firing to the last Kafka acknowledgement of a cycle")
                     .register(registry);
-            Gauge.builder("publisher.last.successful.cycle.timestamp.seconds", lastSuccessfulCycleSeconds,
+            Gauge.builder(
+                            "publisher.last.successful.cycle.timestamp.seconds",
+                            lastSuccessfulCycleSeconds,
                             AtomicLong::get)
                     .description("Unix time at which the last cycle without any failure finished")
                     .register(registry);

@@ -1,22 +1,16 @@
 package k8sprom.publisher;
 
 import java.io.InputStream;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.camel.Exchange;
-import org.apache.camel.Message;
 import org.apache.camel.Variable;
-import org.apache.camel.http.base.HttpOperationFailedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +57,8 @@ public class PublisherSteps {
             if (!kafka.owns(name)) {
                 continue; // another instance's shard, or one not taken yet
             }
-            Optional<WindowPlanner.PlannedWindow> planned = planner.next(name, metric.definition().continuesAfter());
+            Optional<WindowPlanner.PlannedWindow> planned =
+                    planner.next(name, metric.definition().continuesAfter());
             if (planned.isEmpty()) {
                 continue;
             }
@@ -71,7 +66,10 @@ public class PublisherSteps {
             if (planned.get().catchingUp()) {
                 cycle.behind();
             }
-            queries.add(new MetricQuery(metric.definition(), metric.promql(), planned.get().window(),
+            queries.add(new MetricQuery(
+                    metric.definition(),
+                    metric.promql(),
+                    planned.get().window(),
                     planned.get().plannedFrom()));
         }
         return queries;
@@ -95,16 +93,22 @@ public class PublisherSteps {
      */
     public int publishWindow(List<OutboundMessage> messages, @Variable("query") MetricQuery query) {
         try {
-            kafka.publish(messages, query.name(), query.plannedFrom(), query.window().end());
+            kafka.publish(
+                    messages, query.name(), query.plannedFrom(), query.window().end());
         } catch (ShardUnavailableException | StaleWindowException e) {
             // a hand-over, not a failure: the shard's owner publishes the window from the positions it read
-            LOG.info("Metric {}: window {} .. {} left to the shard's current owner: {}", query.name(),
-                    query.window().start(), query.window().end(), e.getMessage());
+            LOG.info(
+                    "Metric {}: window {} .. {} left to the shard's current owner: {}",
+                    query.name(),
+                    query.window().start(),
+                    query.window().end(),
+                    e.getMessage());
             return 0;
         }
         metrics.published(query.name(), messages.size());
         // a long window is cut into several messages per container: the sample budget needs containers, not messages
-        int series = (int) messages.stream().map(OutboundMessage::containerId).distinct().count();
+        int series = (int)
+                messages.stream().map(OutboundMessage::containerId).distinct().count();
         planner.recordSeries(query.name(), series);
         return messages.size();
     }
@@ -115,24 +119,31 @@ public class PublisherSteps {
     }
 
     /** A query failed: one log line with the metric and URL (never credentials), a counter, nothing published. */
-    public void queryFailed(@Variable("query") MetricQuery query, @Variable("cycle") PublishCycle cycle,
-                            Exchange exchange) {
+    public void queryFailed(
+            @Variable("query") MetricQuery query, @Variable("cycle") PublishCycle cycle, Exchange exchange) {
         Exception error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String reason = Failures.reasonOf(error);
         metrics.queryFailed(query.name(), reason);
         cycle.failed();
-        LOG.error("Metric {}: query_range {} failed ({}): {}; window {} .. {} will be retried next cycle",
-                query.name(), queryUrl(), reason, Failures.describe(error), query.window().start(),
+        LOG.error(
+                "Metric {}: query_range {} failed ({}): {}; window {} .. {} will be retried next cycle",
+                query.name(),
+                queryUrl(),
+                reason,
+                Failures.describe(error),
+                query.window().start(),
                 query.window().end());
     }
 
     /** Kafka did not take a window: its transaction is aborted and the position stays, so it is sent again later. */
-    public void publishFailed(@Variable("query") MetricQuery query, @Variable("cycle") PublishCycle cycle,
-                              Exchange exchange) {
+    public void publishFailed(
+            @Variable("query") MetricQuery query, @Variable("cycle") PublishCycle cycle, Exchange exchange) {
         Exception error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         metrics.publishFailed(query.name());
         cycle.failed();
-        LOG.error("Metric {}: publishing to Kafka failed, nothing of it was committed: {}", query.name(),
+        LOG.error(
+                "Metric {}: publishing to Kafka failed, nothing of it was committed: {}",
+                query.name(),
                 Failures.describe(error));
     }
 
@@ -143,7 +154,8 @@ public class PublisherSteps {
     public void cycleFailed(@Variable("cycle") PublishCycle cycle, Exchange exchange) {
         Exception error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         metrics.cycleFailed();
-        LOG.error("Publishing cycle failed, will try again next cycle (Kafka unreachable?): {}",
+        LOG.error(
+                "Publishing cycle failed, will try again next cycle (Kafka unreachable?): {}",
                 Failures.describe(error));
         if (cycle != null) {
             cycle.failed();
@@ -157,7 +169,8 @@ public class PublisherSteps {
         metrics.cycleFinished(duration, successful, Instant.now().getEpochSecond());
         Duration worstLag = catalog.metrics().stream()
                 .map(m -> planner.lag(m.definition().name()).orElse(Duration.ZERO))
-                .max(Duration::compareTo).orElse(Duration.ZERO);
+                .max(Duration::compareTo)
+                .orElse(Duration.ZERO);
         health.cycleFinished(cycle, worstLag);
         LOG.debug("Cycle finished in {} ms with {} failures", duration.toMillis(), cycle.failures());
     }
@@ -169,9 +182,12 @@ public class PublisherSteps {
         }
         for (int shard = 0; shard < kafka.shardCount(); shard++) {
             int owned = shard;
-            metrics.shardGauge("publisher.shard.position.age.seconds",
+            metrics.shardGauge(
+                    "publisher.shard.position.age.seconds",
                     "Now minus the oldest position among the shard's metrics; NaN unless this instance owns it",
-                    shard, this, steps -> steps.oldestPositionAge(owned));
+                    shard,
+                    this,
+                    steps -> steps.oldestPositionAge(owned));
         }
     }
 
@@ -179,10 +195,13 @@ public class PublisherSteps {
         if (!kafka.ownedShards().contains(shard)) {
             return Double.NaN;
         }
-        return catalog.metrics().stream().map(metric -> metric.definition().name())
+        return catalog.metrics().stream()
+                .map(metric -> metric.definition().name())
                 .filter(name -> kafka.shardOf(name) == shard)
                 .flatMap(name -> planner.lag(name).stream())
-                .max(Duration::compareTo).map(lag -> lag.toMillis() / 1000.0).orElse(Double.NaN);
+                .max(Duration::compareTo)
+                .map(lag -> lag.toMillis() / 1000.0)
+                .orElse(Double.NaN);
     }
 
     /** Per metric: how old its position is, and whether it is catching up. Registered once per metric. */
@@ -190,10 +209,18 @@ public class PublisherSteps {
         if (!metricsWithGauges.add(metric)) {
             return;
         }
-        metrics.gauge("publisher.position.age.seconds", "Now minus the last step published for the metric",
-                metric, planner, p -> p.lag(metric).map(lag -> lag.toMillis() / 1000.0).orElse(Double.NaN));
-        metrics.gauge("publisher.catching.up", "1 while the metric has more settled data than one window holds",
-                metric, planner, p -> kafka.owns(metric) && p.catchingUp(metric) ? 1 : 0);
+        metrics.gauge(
+                "publisher.position.age.seconds",
+                "Now minus the last step published for the metric",
+                metric,
+                planner,
+                p -> p.lag(metric).map(lag -> lag.toMillis() / 1000.0).orElse(Double.NaN));
+        metrics.gauge(
+                "publisher.catching.up",
+                "1 while the metric has more settled data than one window holds",
+                metric,
+                planner,
+                p -> kafka.owns(metric) && p.catchingUp(metric) ? 1 : 0);
     }
 
     private String queryUrl() {

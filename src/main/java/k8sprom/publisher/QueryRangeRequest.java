@@ -52,8 +52,9 @@ public class QueryRangeRequest {
         partialResponseParameter = switch (setting) {
             case "false", "true" -> setting;
             case "omit", "" -> "";
-            default -> throw new IllegalArgumentException(
-                    "PROMETHEUS_PARTIAL_RESPONSE must be false, true or omit, not " + setting);
+            default ->
+                throw new IllegalArgumentException(
+                        "PROMETHEUS_PARTIAL_RESPONSE must be false, true or omit, not " + setting);
         };
     }
 }

@@ -32,8 +32,12 @@ public class QueryRangeTranslator {
      * What one response gave: the messages, what was skipped, and the warnings the answer carried (a distributed
      * engine's sign of a partial answer; empty for a complete one).
      */
-    public record Translation(List<OutboundMessage> messages, int seriesWithoutContainer, int nonFiniteSamples,
-                              int malformedSamples, List<String> warnings) {
+    public record Translation(
+            List<OutboundMessage> messages,
+            int seriesWithoutContainer,
+            int nonFiniteSamples,
+            int malformedSamples,
+            List<String> warnings) {
 
         public boolean skippedAnything() {
             return seriesWithoutContainer + nonFiniteSamples + malformedSamples > 0;
@@ -69,7 +73,8 @@ public class QueryRangeTranslator {
         try (JsonParser json = JSON.createParser(response)) {
             return new ResponseReader(json, metric).read();
         } catch (JsonParseException e) {
-            throw new BadPrometheusResponseException("not_json", "response is not valid JSON: " + e.getOriginalMessage(), e);
+            throw new BadPrometheusResponseException(
+                    "not_json", "response is not valid JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -114,13 +119,17 @@ public class QueryRangeTranslator {
                 }
             }
             if (!"success".equals(status)) {
-                throw new BadPrometheusResponseException("status",
-                        "status is " + status + (error != null ? ": " + error : ""));
+                throw new BadPrometheusResponseException(
+                        "status", "status is " + status + (error != null ? ": " + error : ""));
             }
             if (!"matrix".equals(resultType)) {
                 throw new BadPrometheusResponseException("result_type", "resultType is " + resultType + ", not matrix");
             }
-            return new Translation(List.copyOf(messages), seriesWithoutContainer, nonFiniteSamples, malformedSamples,
+            return new Translation(
+                    List.copyOf(messages),
+                    seriesWithoutContainer,
+                    nonFiniteSamples,
+                    malformedSamples,
                     List.copyOf(warnings));
         }
 
@@ -223,7 +232,8 @@ public class QueryRangeTranslator {
             String value = null;
             int position = 0;
             for (JsonToken token = json.nextToken(); token != JsonToken.END_ARRAY; token = json.nextToken()) {
-                if (position == 0 && token == JsonToken.VALUE_NUMBER_INT
+                if (position == 0
+                        && token == JsonToken.VALUE_NUMBER_INT
                         && json.getNumberType() != JsonParser.NumberType.BIG_INTEGER
                         && Math.abs(json.getLongValue()) < MAX_PLAIN_EPOCH_SECONDS) {
                     // whole seconds, as step-aligned windows give: no BigDecimal needed
@@ -259,8 +269,8 @@ public class QueryRangeTranslator {
                 nonFiniteSamples++;
                 return;
             }
-            into.add(new Sample(timestamp != null ? Sample.instantOf(timestamp) : Instant.ofEpochSecond(epochSeconds),
-                    value));
+            into.add(new Sample(
+                    timestamp != null ? Sample.instantOf(timestamp) : Instant.ofEpochSecond(epochSeconds), value));
         }
     }
 }

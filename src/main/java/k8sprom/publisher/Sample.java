@@ -19,12 +19,12 @@ public record Sample(Instant timestamp, String value) {
     public static Instant instantOf(BigDecimal epochSeconds) {
         BigDecimal nanos = epochSeconds.movePointRight(9);
         long totalNanos = nanos.longValue();
-        return Instant.ofEpochSecond(Math.floorDiv(totalNanos, 1_000_000_000L), Math.floorMod(totalNanos, 1_000_000_000L));
+        return Instant.ofEpochSecond(
+                Math.floorDiv(totalNanos, 1_000_000_000L), Math.floorMod(totalNanos, 1_000_000_000L));
     }
 
     /** Formatted timestamps of this thread: the series of a window share their few step timestamps. */
-    private static final ThreadLocal<Map<Instant, String>> FORMATTED =
-            ThreadLocal.withInitial(HashMap::new);
+    private static final ThreadLocal<Map<Instant, String>> FORMATTED = ThreadLocal.withInitial(HashMap::new);
 
     /** The message timestamp format of the original service: UTC, six fractional digits, Z. */
     public static String format(Instant timestamp) {

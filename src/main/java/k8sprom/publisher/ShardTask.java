@@ -48,7 +48,12 @@ public class ShardTask {
         void fenced(int shard);
     }
 
-    private enum State { NEW, READY, FENCED, CLOSED }
+    private enum State {
+        NEW,
+        READY,
+        FENCED,
+        CLOSED
+    }
 
     private final int shard;
     private final Supplier<Producer<String, String>> producers;
@@ -60,6 +65,7 @@ public class ShardTask {
 
     /** Fair, so that windows waiting while one is sent or committed join the next transaction in arrival order. */
     private final ReentrantLock lock = new ReentrantLock(true);
+
     private volatile State state = State.NEW;
     private Producer<String, String> producer;
     private Transaction open;
@@ -71,9 +77,14 @@ public class ShardTask {
      * @param positionsReader reads the shard's positions to the end with read_committed
      * @param commitAttempts  how often a commit that timed out is tried before its outcome is left to the next init
      */
-    public ShardTask(int shard, Supplier<Producer<String, String>> producers,
-                     Supplier<Map<String, Instant>> positionsReader, String topic, String positionsTopic,
-                     FencingListener fencingListener, int commitAttempts) {
+    public ShardTask(
+            int shard,
+            Supplier<Producer<String, String>> producers,
+            Supplier<Map<String, Instant>> positionsReader,
+            String topic,
+            String positionsTopic,
+            FencingListener fencingListener,
+            int commitAttempts) {
         this.shard = shard;
         this.producers = producers;
         this.positionsReader = positionsReader;
@@ -120,8 +131,8 @@ public class ShardTask {
      *                    position is another one now, nothing is sent and {@link StaleWindowException} is thrown
      * @param newPosition the window's last step
      */
-    public void publish(List<OutboundMessage> messages, String metric, Optional<Instant> plannedFrom,
-                        Instant newPosition) {
+    public void publish(
+            List<OutboundMessage> messages, String metric, Optional<Instant> plannedFrom, Instant newPosition) {
         try {
             publishOnce(messages, metric, plannedFrom, newPosition);
         } catch (OtherWindowFailed e) {
@@ -129,8 +140,8 @@ public class ShardTask {
         }
     }
 
-    private void publishOnce(List<OutboundMessage> messages, String metric, Optional<Instant> plannedFrom,
-                             Instant newPosition) {
+    private void publishOnce(
+            List<OutboundMessage> messages, String metric, Optional<Instant> plannedFrom, Instant newPosition) {
         Window window = new Window();
         Transaction transaction;
         lock.lock();
@@ -139,8 +150,10 @@ public class ShardTask {
             Optional<Instant> current = currentPosition(metric);
             if (!current.equals(plannedFrom)) {
                 throw new StaleWindowException("shard " + shard + ": metric " + metric
-                        + " was planned from position " + plannedFrom.map(Instant::toString).orElse("(none)")
-                        + " but its position is " + current.map(Instant::toString).orElse("(none)") + " now");
+                        + " was planned from position "
+                        + plannedFrom.map(Instant::toString).orElse("(none)")
+                        + " but its position is "
+                        + current.map(Instant::toString).orElse("(none)") + " now");
             }
             try {
                 if (open == null) {
@@ -153,8 +166,8 @@ public class ShardTask {
                     window.sent.add(producer.send(new ProducerRecord<>(topic, message.containerId(), message.json())));
                 }
                 // the explicit partition keeps every position in its shard whatever partitioner is configured
-                window.sent.add(producer.send(new ProducerRecord<>(positionsTopic, shard, metric,
-                        PositionRecord.write(newPosition))));
+                window.sent.add(producer.send(
+                        new ProducerRecord<>(positionsTopic, shard, metric, PositionRecord.write(newPosition))));
                 transaction.positions.put(metric, newPosition);
             } catch (RuntimeException e) {
                 window.failure = e;
@@ -195,8 +208,10 @@ public class ShardTask {
                             try {
                                 result.get();
                             } catch (ExecutionException e) {
-                                member.failure = new KafkaException("Kafka refused a record: "
-                                        + e.getCause().getMessage(), e.getCause());
+                                member.failure = new KafkaException(
+                                        "Kafka refused a record: "
+                                                + e.getCause().getMessage(),
+                                        e.getCause());
                                 throw member.failure;
                             }
                         }
@@ -215,8 +230,8 @@ public class ShardTask {
                 }
             }
             if (transaction.failure != null) {
-                boolean someoneElsesRecord = window.failure == null && transaction.windows.stream()
-                        .anyMatch(member -> member != window && member.failure != null);
+                boolean someoneElsesRecord = window.failure == null
+                        && transaction.windows.stream().anyMatch(member -> member != window && member.failure != null);
                 boolean stillOwned = state == State.NEW || state == State.READY;
                 if (someoneElsesRecord && stillOwned) {
                     throw new OtherWindowFailed();
@@ -240,11 +255,17 @@ public class ShardTask {
                 return;
             } catch (TimeoutException e) {
                 if (attempt >= commitAttempts) {
-                    throw new KafkaException("shard " + shard + ": the commit's outcome is unknown after " + attempt
-                            + " attempts; the positions will be read again after the next initTransactions()", e);
+                    throw new KafkaException(
+                            "shard " + shard + ": the commit's outcome is unknown after " + attempt
+                                    + " attempts; the positions will be read again after the next initTransactions()",
+                            e);
                 }
-                LOG.warn("Shard {}: commitTransaction timed out (attempt {} of {}), trying again: {}",
-                        shard, attempt, commitAttempts, e.getMessage());
+                LOG.warn(
+                        "Shard {}: commitTransaction timed out (attempt {} of {}), trying again: {}",
+                        shard,
+                        attempt,
+                        commitAttempts,
+                        e.getMessage());
             }
         }
     }
@@ -288,13 +309,18 @@ public class ShardTask {
         }
         if (fencedNow) {
             state = State.FENCED;
-            LOG.warn("Shard {}: fenced, another producer holds its transactional id now; its work stops: {}",
-                    shard, failure.getMessage());
+            LOG.warn(
+                    "Shard {}: fenced, another producer holds its transactional id now; its work stops: {}",
+                    shard,
+                    failure.getMessage());
             fencingListener.fenced(shard);
         } else if (state == State.READY) {
             state = State.NEW;
-            LOG.warn("Shard {}: transaction failed, producer closed; positions will be read again after the next "
-                    + "initTransactions(): {}", shard, failure.getMessage());
+            LOG.warn(
+                    "Shard {}: transaction failed, producer closed; positions will be read again after the next "
+                            + "initTransactions(): {}",
+                    shard,
+                    failure.getMessage());
         }
     }
 

@@ -10,8 +10,7 @@ import org.apache.kafka.common.utils.Utils;
  */
 public final class Shards {
 
-    private Shards() {
-    }
+    private Shards() {}
 
     public static int of(String metric, int shards) {
         return Utils.toPositive(Utils.murmur2(metric.getBytes(StandardCharsets.UTF_8))) % shards;

@@ -30,10 +30,15 @@ class SkippedData {
         boolean firstTime = warnedMetrics.add(metric);
         boolean spoiledValues = translation.nonFiniteSamples() + translation.malformedSamples() > 0;
         if (firstTime || spoiledValues) {
-            LOG.warn("Metric {} from {}: skipped {} series without {}, {} NaN/Inf samples, {} malformed samples"
-                            + " (counted in publisher_skipped_total)", metric, source,
-                    translation.seriesWithoutContainer(), QueryRangeTranslator.CONTAINER_LABEL,
-                    translation.nonFiniteSamples(), translation.malformedSamples());
+            LOG.warn(
+                    "Metric {} from {}: skipped {} series without {}, {} NaN/Inf samples, {} malformed samples"
+                            + " (counted in publisher_skipped_total)",
+                    metric,
+                    source,
+                    translation.seriesWithoutContainer(),
+                    QueryRangeTranslator.CONTAINER_LABEL,
+                    translation.nonFiniteSamples(),
+                    translation.malformedSamples());
         }
     }
 }

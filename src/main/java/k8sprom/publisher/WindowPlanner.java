@@ -57,8 +57,14 @@ public class WindowPlanner {
         Instant oldestAllowed = floorToStep(newest.minus(maxLookback));
         if (start.isBefore(oldestAllowed)) {
             skippedSteps = Duration.between(start, oldestAllowed).toMillis() / step.toMillis();
-            LOG.warn("Metric {} is {} behind, more than the maximum look-back {}: skipping {} steps from {} to {}",
-                    metric, Duration.between(start, newest), maxLookback, skippedSteps, start, oldestAllowed);
+            LOG.warn(
+                    "Metric {} is {} behind, more than the maximum look-back {}: skipping {} steps from {} to {}",
+                    metric,
+                    Duration.between(start, newest),
+                    maxLookback,
+                    skippedSteps,
+                    start,
+                    oldestAllowed);
             start = oldestAllowed;
         }
         if (start.isAfter(newest)) {
@@ -68,8 +74,8 @@ public class WindowPlanner {
         Instant chunkEnd = start.plus(step.multipliedBy(stepsPerChunk(metric) - 1L));
         Instant end = chunkEnd.isBefore(newest) ? chunkEnd : newest;
         catchingUp.put(metric, end.isBefore(newest));
-        return Optional.of(new PlannedWindow(new QueryWindow(start, end, step), skippedSteps, end.isBefore(newest),
-                position));
+        return Optional.of(
+                new PlannedWindow(new QueryWindow(start, end, step), skippedSteps, end.isBefore(newest), position));
     }
 
     private Instant firstStart(Instant newest, List<String> continuesAfter) {
@@ -118,9 +124,8 @@ public class WindowPlanner {
      * @param plannedFrom  the position the window was planned from (empty: the metric had none); the window may be
      *                     published only while this is still the metric's position
      */
-    public record PlannedWindow(QueryWindow window, long skippedSteps, boolean catchingUp,
-                                Optional<Instant> plannedFrom) {
-    }
+    public record PlannedWindow(
+            QueryWindow window, long skippedSteps, boolean catchingUp, Optional<Instant> plannedFrom) {}
 
     public void setPositions(PositionStore positions) {
         this.positions = positions;

@@ -45,23 +45,48 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 public final class Benchmark {
 
     static final Duration SETTLE = Duration.ofSeconds(10);
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter STAMP =
+            DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
-    private Benchmark() {
-    }
+    private Benchmark() {}
 
     /** Command-line options; see scripts/benchmark --help. */
-    record Options(List<Integer> pods, int warmupCycles, int cycles, int cycleSeconds, Duration scrapeInterval,
-                   int concurrency, boolean publisher, boolean exporter, int endpoints, boolean jvmMatrix,
-                   List<String> extraJvmOptions, boolean writeDocs, String commandLine) {
-    }
+    record Options(
+            List<Integer> pods,
+            int warmupCycles,
+            int cycles,
+            int cycleSeconds,
+            Duration scrapeInterval,
+            int concurrency,
+            boolean publisher,
+            boolean exporter,
+            int endpoints,
+            boolean jvmMatrix,
+            List<String> extraJvmOptions,
+            boolean writeDocs,
+            String commandLine) {}
 
     /** One publisher run: its start-up, cycles, floors, memory and CPU. */
-    record PublisherRun(String label, List<String> jvmOptions, int pods, double startupSeconds,
-                        double camelStartedSeconds, double positionsReadSeconds, List<Double> cycles, List<Double> floors, List<Double> ratios,
-                        double messagesPerCycle, long floorBytes, double peakRssMb, double peakHeapMb,
-                        double gcSecondsPerCycle, double publisherCpuPerCycle, double prometheusCpuPerCycle,
-                        double brokerJvmCpuPerCycle, double prometheusCpuPerFloor, double errors) {
+    record PublisherRun(
+            String label,
+            List<String> jvmOptions,
+            int pods,
+            double startupSeconds,
+            double camelStartedSeconds,
+            double positionsReadSeconds,
+            List<Double> cycles,
+            List<Double> floors,
+            List<Double> ratios,
+            double messagesPerCycle,
+            long floorBytes,
+            double peakRssMb,
+            double peakHeapMb,
+            double gcSecondsPerCycle,
+            double publisherCpuPerCycle,
+            double prometheusCpuPerCycle,
+            double brokerJvmCpuPerCycle,
+            double prometheusCpuPerFloor,
+            double errors) {
 
         double cycleMedian() {
             return Stats.median(cycles);
@@ -90,8 +115,7 @@ public final class Benchmark {
         }
     }
 
-    record SizeResult(int pods, PublisherRun publisher, KafkaRun kafka) {
-    }
+    record SizeResult(int pods, PublisherRun publisher, KafkaRun kafka) {}
 
     public static void main(String[] args) throws Exception {
         Options options = parse(args);
@@ -101,8 +125,8 @@ public final class Benchmark {
         List<String> dockerfileJvm = dockerfileJavaOpts();
         List<String> jvm = new ArrayList<>(dockerfileJvm);
         jvm.addAll(options.extraJvmOptions());
-        System.out.println("Publisher JVM options (Dockerfile JAVA_OPTS" + (options.extraJvmOptions().isEmpty() ? ""
-                : " + extra") + "): " + String.join(" ", jvm));
+        System.out.println("Publisher JVM options (Dockerfile JAVA_OPTS"
+                + (options.extraJvmOptions().isEmpty() ? "" : " + extra") + "): " + String.join(" ", jvm));
         Instant began = Instant.now();
 
         List<SizeResult> sizes = new ArrayList<>();
@@ -112,7 +136,8 @@ public final class Benchmark {
                 try (Stack stack = Stack.start(work.resolve("p" + pods), pods, options.scrapeInterval())) {
                     if (options.jvmMatrix()) {
                         List<PublisherRun> runs = new ArrayList<>();
-                        for (Map.Entry<String, List<String>> variant : jvmVariants(dockerfileJvm).entrySet()) {
+                        for (Map.Entry<String, List<String>> variant :
+                                jvmVariants(dockerfileJvm).entrySet()) {
                             runs.add(measurePublisher(stack, variant.getKey(), variant.getValue(), options));
                             printRun(runs.get(runs.size() - 1));
                         }
@@ -164,9 +189,15 @@ public final class Benchmark {
             this.cluster = cluster;
             this.prometheus = prometheus;
             this.kafka = kafka;
-            this.prometheusPid = ProcessHandle.current().descendants()
-                    .filter(p -> p.info().command().map(c -> c.endsWith("/prometheus")).orElse(false))
-                    .mapToLong(ProcessHandle::pid).max().orElse(-1);
+            this.prometheusPid = ProcessHandle.current()
+                    .descendants()
+                    .filter(p -> p.info()
+                            .command()
+                            .map(c -> c.endsWith("/prometheus"))
+                            .orElse(false))
+                    .mapToLong(ProcessHandle::pid)
+                    .max()
+                    .orElse(-1);
             MetricCatalog catalog = new MetricCatalog();
             catalog.setFile("routes/metrics.yaml");
             this.metrics = catalog.metrics();
@@ -176,12 +207,17 @@ public final class Benchmark {
             Files.createDirectories(work);
             long t0 = System.nanoTime();
             SyntheticCluster cluster = SyntheticCluster.start(pods, SyntheticCluster.LabelStyle.MODERN);
-            PrometheusServer prometheus = PrometheusServer.start(work.resolve("prometheus"), scrapeInterval,
-                    cluster.target());
+            PrometheusServer prometheus =
+                    PrometheusServer.start(work.resolve("prometheus"), scrapeInterval, cluster.target());
             KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"));
             createTransactionLog(kafka);
-            System.out.printf(Locale.ROOT, "%n== %,d pods: Prometheus %s (scrape every %d s), Kafka %s, up in %.1f s%n",
-                    pods, prometheus.baseUrl(), scrapeInterval.toSeconds(), kafka.bootstrapServers(),
+            System.out.printf(
+                    Locale.ROOT,
+                    "%n== %,d pods: Prometheus %s (scrape every %d s), Kafka %s, up in %.1f s%n",
+                    pods,
+                    prometheus.baseUrl(),
+                    scrapeInterval.toSeconds(),
+                    kafka.bootstrapServers(),
                     (System.nanoTime() - t0) / 1e9);
             return new Stack(work, pods, cluster, prometheus, kafka);
         }
@@ -191,7 +227,7 @@ public final class Benchmark {
             Properties props = KafkaThroughput.producerSettings(kafka.bootstrapServers());
             props.put(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTIONAL_ID_CONFIG, "bench-warm-up");
             try (org.apache.kafka.clients.producer.KafkaProducer<String, String> producer =
-                         new org.apache.kafka.clients.producer.KafkaProducer<>(props)) {
+                    new org.apache.kafka.clients.producer.KafkaProducer<>(props)) {
                 producer.initTransactions();
                 producer.beginTransaction();
                 producer.commitTransaction();
@@ -232,7 +268,8 @@ public final class Benchmark {
         System.out.printf(Locale.ROOT, "-- publisher [%s] %s; log %s%n", label, String.join(" ", jvm), log);
 
         awaitDataForFirstWindow(stack, step, options.scrapeInterval());
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         List<Double> cycles = new ArrayList<>();
         List<Double> floors = new ArrayList<>();
         List<Double> ratios = new ArrayList<>();
@@ -249,9 +286,12 @@ public final class Benchmark {
         double errors;
         double peakRss;
         try (FirstRecordWatch watch = new FirstRecordWatch(stack.kafka.bootstrapServers(), topic);
-             FloorClient floor = new FloorClient(stack.prometheus.baseUrl(), stack.promql(), options.concurrency());
-             PublisherJar publisher = PublisherJar.start(jvm, env, log);
-             CpuSampler cpu = new CpuSampler(publisher.pid(), stack.prometheusPid, ProcessHandle.current().pid())) {
+                FloorClient floor = new FloorClient(stack.prometheus.baseUrl(), stack.promql(), options.concurrency());
+                PublisherJar publisher = PublisherJar.start(jvm, env, log);
+                CpuSampler cpu = new CpuSampler(
+                        publisher.pid(),
+                        stack.prometheusPid,
+                        ProcessHandle.current().pid())) {
             long firstRecord = watch.await(Duration.ofSeconds(90));
             startup = (firstRecord - publisher.startedNanos()) / 1e9;
             launchedAt = Instant.now().minusNanos(System.nanoTime() - publisher.startedNanos());
@@ -260,13 +300,18 @@ public final class Benchmark {
             ObservedMetrics previous = awaitMetrics(http, managementPort, publisher);
             int total = options.warmupCycles() + options.cycles();
             for (int i = 0; i < total; i++) {
-                ObservedMetrics now = awaitNextCycle(http, managementPort, publisher, previous,
+                ObservedMetrics now = awaitNextCycle(
+                        http,
+                        managementPort,
+                        publisher,
+                        previous,
                         Duration.ofSeconds(options.cycleSeconds() * 3L + 60));
                 long endNanos = System.nanoTime();
                 double count = now.sum("publisher_cycle_duration_seconds_count")
                         - previous.sum("publisher_cycle_duration_seconds_count");
                 double seconds = (now.sum("publisher_cycle_duration_seconds_sum")
-                        - previous.sum("publisher_cycle_duration_seconds_sum")) / count;
+                                - previous.sum("publisher_cycle_duration_seconds_sum"))
+                        / count;
                 double published = now.sum("publisher_messages_published_total")
                         - previous.sum("publisher_messages_published_total");
                 double gc = now.sum("jvm_gc_pause_seconds_sum") - previous.sum("jvm_gc_pause_seconds_sum");
@@ -290,12 +335,24 @@ public final class Benchmark {
                     total++;
                 }
                 boolean warmup = i < options.warmupCycles() || partial;
-                System.out.printf(Locale.ROOT, "   cycle %d%s%s: publisher %.2f s (%,.0f messages%s), floor %.2f s,"
+                System.out.printf(
+                        Locale.ROOT,
+                        "   cycle %d%s%s: publisher %.2f s (%,.0f messages%s), floor %.2f s,"
                                 + " ratio %.2f; CPU s: publisher %.1f, Prometheus %.1f (floor %.1f), bench JVM %.1f;"
-                                + " heap %.0f MB%n", i + 1, i < options.warmupCycles() ? " (warm-up)" : "",
-                        partial ? " (not every window: not counted)" : "", seconds, published,
-                        count > 1 ? ", " + (int) count + " cycles" : "", pass.seconds(), seconds / pass.seconds(),
-                        pubCpu, promCpu, floorPromCpu, selfCpu, heap);
+                                + " heap %.0f MB%n",
+                        i + 1,
+                        i < options.warmupCycles() ? " (warm-up)" : "",
+                        partial ? " (not every window: not counted)" : "",
+                        seconds,
+                        published,
+                        count > 1 ? ", " + (int) count + " cycles" : "",
+                        pass.seconds(),
+                        seconds / pass.seconds(),
+                        pubCpu,
+                        promCpu,
+                        floorPromCpu,
+                        selfCpu,
+                        heap);
                 if (!warmup) {
                     cycles.add(seconds);
                     floors.add(pass.seconds());
@@ -308,18 +365,39 @@ public final class Benchmark {
                     prometheusFloorCpu.add(floorPromCpu);
                 }
             }
-            errors = previous.sum("publisher_query_errors_total") + previous.sum("publisher_publish_errors_total")
+            errors = previous.sum("publisher_query_errors_total")
+                    + previous.sum("publisher_publish_errors_total")
                     + previous.sum("publisher_cycle_errors_total");
             peakRss = ProcStat.statusKb(publisher.pid(), "VmHWM") / 1024.0;
         }
         double camelStarted = secondsToLogLine(log, launchedAt, "AbstractCamelContext - Apache Camel .* started in");
         double positionsRead = secondsToLogLine(log, launchedAt, "metric positions from");
-        System.out.printf(Locale.ROOT, "   start-up: Camel started %.2f s, positions read %.2f s, first record %.2f s"
-                + " after java -jar%n", camelStarted, positionsRead, startup);
-        return new PublisherRun(label, jvm, stack.pods, startup, camelStarted, positionsRead, cycles, floors, ratios,
-                Stats.median(messages), floorBytes, peakRss, peakHeap, Stats.median(gcSeconds),
-                Stats.median(publisherCpu), Stats.median(prometheusCpu), Stats.median(brokerCpu),
-                Stats.median(prometheusFloorCpu), errors);
+        System.out.printf(
+                Locale.ROOT,
+                "   start-up: Camel started %.2f s, positions read %.2f s, first record %.2f s" + " after java -jar%n",
+                camelStarted,
+                positionsRead,
+                startup);
+        return new PublisherRun(
+                label,
+                jvm,
+                stack.pods,
+                startup,
+                camelStarted,
+                positionsRead,
+                cycles,
+                floors,
+                ratios,
+                Stats.median(messages),
+                floorBytes,
+                peakRss,
+                peakHeap,
+                Stats.median(gcSeconds),
+                Stats.median(publisherCpu),
+                Stats.median(prometheusCpu),
+                Stats.median(brokerCpu),
+                Stats.median(prometheusFloorCpu),
+                errors);
     }
 
     /**
@@ -342,15 +420,17 @@ public final class Benchmark {
                 return ObservedMetrics.scrape(http, port);
             } catch (IOException e) {
                 if (!publisher.isAlive() || System.nanoTime() > deadline) {
-                    throw new IllegalStateException("no /observe/metrics from the publisher; see " + publisher.log(), e);
+                    throw new IllegalStateException(
+                            "no /observe/metrics from the publisher; see " + publisher.log(), e);
                 }
                 Thread.sleep(100);
             }
         }
     }
 
-    private static ObservedMetrics awaitNextCycle(HttpClient http, int port, PublisherJar publisher,
-                                                  ObservedMetrics previous, Duration timeout) throws Exception {
+    private static ObservedMetrics awaitNextCycle(
+            HttpClient http, int port, PublisherJar publisher, ObservedMetrics previous, Duration timeout)
+            throws Exception {
         double before = previous.sum("publisher_cycle_duration_seconds_count");
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
@@ -375,7 +455,8 @@ public final class Benchmark {
             for (String line : Files.readAllLines(log)) {
                 if (line.length() > 23 && wanted.matcher(line).find()) {
                     Instant at = java.time.LocalDateTime.parse(line.substring(0, 23), LOG_TIME)
-                            .atZone(java.time.ZoneId.systemDefault()).toInstant();
+                            .atZone(java.time.ZoneId.systemDefault())
+                            .toInstant();
                     return Duration.between(launchedAt, at).toMillis() / 1000.0;
                 }
             }
@@ -407,7 +488,8 @@ public final class Benchmark {
             this.consumer = new KafkaConsumer<>(props);
             this.topic = topic;
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             consumer.poll(Duration.ZERO);
@@ -435,10 +517,13 @@ public final class Benchmark {
     static KafkaRun measureKafka(Stack stack, Options options) throws Exception {
         Duration step = Duration.ofSeconds(options.cycleSeconds());
         Instant window = floorToStep(Instant.now().minus(SETTLE), step);
-        List<List<OutboundMessage>> windows = CycleMessages.fetch(stack.prometheus.baseUrl(), stack.metrics,
-                window, window, step);
+        List<List<OutboundMessage>> windows =
+                CycleMessages.fetch(stack.prometheus.baseUrl(), stack.metrics, window, window, step);
         int count = CycleMessages.count(windows);
-        long bytes = windows.stream().flatMap(List::stream).mapToLong(m -> m.json().length()).sum();
+        long bytes = windows.stream()
+                .flatMap(List::stream)
+                .mapToLong(m -> m.json().length())
+                .sum();
         List<Double> plain = new ArrayList<>();
         List<Double> transactional = new ArrayList<>();
         for (int round = 0; round < 3; round++) {
@@ -447,11 +532,17 @@ public final class Benchmark {
             stack.kafka.createTopic(plainTopic, 3, false);
             stack.kafka.createTopic(txTopic, 3, false);
             KafkaThroughput.Result p = KafkaThroughput.plain(stack.kafka.bootstrapServers(), plainTopic, windows);
-            KafkaThroughput.Result t = KafkaThroughput.transactional(stack.kafka.bootstrapServers(), txTopic, windows,
-                    "bench-tx-" + stack.pods + "-" + round);
-            System.out.printf(Locale.ROOT, "   Kafka producer, %,d messages: plain %.2f s (%,.0f msg/s),"
-                            + " one transaction per window %.2f s (%,.0f msg/s)%n", count, p.seconds(),
-                    p.messagesPerSecond(), t.seconds(), t.messagesPerSecond());
+            KafkaThroughput.Result t = KafkaThroughput.transactional(
+                    stack.kafka.bootstrapServers(), txTopic, windows, "bench-tx-" + stack.pods + "-" + round);
+            System.out.printf(
+                    Locale.ROOT,
+                    "   Kafka producer, %,d messages: plain %.2f s (%,.0f msg/s),"
+                            + " one transaction per window %.2f s (%,.0f msg/s)%n",
+                    count,
+                    p.seconds(),
+                    p.messagesPerSecond(),
+                    t.seconds(),
+                    t.messagesPerSecond());
             plain.add(p.seconds());
             transactional.add(t.seconds());
         }
@@ -461,16 +552,30 @@ public final class Benchmark {
     // ------------------------------------------------------------------------------------------------ output
 
     private static void printRun(PublisherRun run) {
-        System.out.printf(Locale.ROOT, "   [%s] cycle median %.2f s, floor median %.2f s, ratio %.3f (per-cycle ratios"
+        System.out.printf(
+                Locale.ROOT,
+                "   [%s] cycle median %.2f s, floor median %.2f s, ratio %.3f (per-cycle ratios"
                         + " median %.3f); start-up %.2f s (Camel started after %.2f s); peak RSS %.0f MB, peak heap"
-                        + " %.0f MB; %.0f errors%n", run.label(), run.cycleMedian(), run.floorMedian(), run.ratio(),
-                Stats.median(run.ratios()), run.startupSeconds(), run.camelStartedSeconds(), run.peakRssMb(),
-                run.peakHeapMb(), run.errors());
+                        + " %.0f MB; %.0f errors%n",
+                run.label(),
+                run.cycleMedian(),
+                run.floorMedian(),
+                run.ratio(),
+                Stats.median(run.ratios()),
+                run.startupSeconds(),
+                run.camelStartedSeconds(),
+                run.peakRssMb(),
+                run.peakHeapMb(),
+                run.errors());
     }
 
     private static void printSize(SizeResult size) {
-        System.out.printf(Locale.ROOT, "   %,d pods: publisher %,.0f msg/s, Kafka plain %,.0f msg/s, ratio %.3f%n",
-                size.pods(), size.publisher().messagesPerSecond(), size.kafka().plainPerSecond(),
+        System.out.printf(
+                Locale.ROOT,
+                "   %,d pods: publisher %,.0f msg/s, Kafka plain %,.0f msg/s, ratio %.3f%n",
+                size.pods(),
+                size.publisher().messagesPerSecond(),
+                size.kafka().plainPerSecond(),
                 size.publisher().messagesPerSecond() / size.kafka().plainPerSecond());
     }
 
@@ -500,10 +605,18 @@ public final class Benchmark {
         Map<String, List<String>> variants = new LinkedHashMap<>();
         variants.put("Dockerfile", dockerfile);
         variants.put("Serial 128m", with(common, "-XX:+UseSerialGC", "-Xms32m", "-Xmx128m"));
-        variants.put("Serial 128m, 2 malloc arenas", with(common, "-XX:+UseSerialGC", "-Xms32m", "-Xmx128m",
-                "ENV:MALLOC_ARENA_MAX=2"));
-        variants.put("Serial 128m, 2 arenas, C1 only", with(common, "-XX:+UseSerialGC", "-Xms32m", "-Xmx128m",
-                "-XX:TieredStopAtLevel=1", "ENV:MALLOC_ARENA_MAX=2"));
+        variants.put(
+                "Serial 128m, 2 malloc arenas",
+                with(common, "-XX:+UseSerialGC", "-Xms32m", "-Xmx128m", "ENV:MALLOC_ARENA_MAX=2"));
+        variants.put(
+                "Serial 128m, 2 arenas, C1 only",
+                with(
+                        common,
+                        "-XX:+UseSerialGC",
+                        "-Xms32m",
+                        "-Xmx128m",
+                        "-XX:TieredStopAtLevel=1",
+                        "ENV:MALLOC_ARENA_MAX=2"));
         variants.put("G1 192m", with(common, "-XX:+UseG1GC", "-Xms32m", "-Xmx192m"));
         return variants;
     }
@@ -560,8 +673,20 @@ public final class Benchmark {
         if (pods.isEmpty()) {
             pods = matrix ? List.of(10_000) : List.of(2_000, 10_000);
         }
-        return new Options(pods, warmup, cycles, cycleSeconds, Duration.ofSeconds(scrape), concurrency, publisher,
-                exporter, endpoints, matrix, extraJvm, docs, String.join(" ", args));
+        return new Options(
+                pods,
+                warmup,
+                cycles,
+                cycleSeconds,
+                Duration.ofSeconds(scrape),
+                concurrency,
+                publisher,
+                exporter,
+                endpoints,
+                matrix,
+                extraJvm,
+                docs,
+                String.join(" ", args));
     }
 
     private static String value(String arg) {

@@ -23,25 +23,27 @@ import k8sprom.publisher.QueryRangeTranslator;
  */
 final class CycleMessages {
 
-    private CycleMessages() {
-    }
+    private CycleMessages() {}
 
     /** One list per metric window. */
-    static List<List<OutboundMessage>> fetch(String prometheusUrl, List<MetricCatalog.RenderedMetric> metrics,
-                                             Instant start, Instant end, Duration step) throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    static List<List<OutboundMessage>> fetch(
+            String prometheusUrl, List<MetricCatalog.RenderedMetric> metrics, Instant start, Instant end, Duration step)
+            throws Exception {
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         QueryRangeTranslator translator = new QueryRangeTranslator();
         translator.setSamples("all");
         translator.setMaxSamplesPerMessage(100);
         List<List<OutboundMessage>> windows = new ArrayList<>();
         for (MetricCatalog.RenderedMetric metric : metrics) {
-            String body = "query=" + URLEncoder.encode(metric.promql(), StandardCharsets.UTF_8)
-                    + "&start=" + seconds(start) + "&end=" + seconds(end) + "&step=" + step.toMillis() / 1000.0;
-            HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(
-                            URI.create(prometheusUrl + "/api/v1/query_range"))
-                    .timeout(Duration.ofSeconds(60))
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+            String body = "query=" + URLEncoder.encode(metric.promql(), StandardCharsets.UTF_8) + "&start="
+                    + seconds(start) + "&end=" + seconds(end) + "&step=" + step.toMillis() / 1000.0;
+            HttpResponse<InputStream> response = http.send(
+                    HttpRequest.newBuilder(URI.create(prometheusUrl + "/api/v1/query_range"))
+                            .timeout(Duration.ofSeconds(60))
+                            .header("Content-Type", "application/x-www-form-urlencoded")
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
                     HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream in = response.body()) {
                 windows.add(translator.translate(in, metric.definition()).messages());

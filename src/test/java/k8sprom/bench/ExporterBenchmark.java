@@ -56,75 +56,142 @@ final class ExporterBenchmark {
     static final Duration CPU_WINDOW = Duration.ofSeconds(30);
     static final Duration SCRAPE_INTERVAL = Duration.ofSeconds(10);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String[] STATISTICS = {"rx_bytes", "tx_bytes", "rx_packets", "tx_packets", "rx_dropped",
-        "tx_dropped", "rx_errors", "tx_errors", "rx_crc_err", "rx_frame_err", "rx_over_err", "collisions"};
+    private static final String[] STATISTICS = {
+        "rx_bytes",
+        "tx_bytes",
+        "rx_packets",
+        "tx_packets",
+        "rx_dropped",
+        "tx_dropped",
+        "rx_errors",
+        "tx_errors",
+        "rx_crc_err",
+        "rx_frame_err",
+        "rx_over_err",
+        "collisions"
+    };
 
     /** One exporter setting: latencies of the timed scrapes, the size of an answer, freshness and memory. */
-    record Setting(String name, List<Double> millis, int bytes, int samples, double peakRssMb, double rssMb,
-                   int freshServed, List<Double> freshMillis) {
-    }
+    record Setting(
+            String name,
+            List<Double> millis,
+            int bytes,
+            int samples,
+            double peakRssMb,
+            double rssMb,
+            int freshServed,
+            List<Double> freshMillis) {}
 
     /** ovsdb-server CPU seconds per minute in each window. */
-    record OvsdbCpu(double churnOnly, double churnAndSelects, double churnAndExporter, double exporterItself) {
-    }
+    record OvsdbCpu(double churnOnly, double churnAndSelects, double churnAndExporter, double exporterItself) {}
 
     record Result(int endpoints, List<Setting> settings, OvsdbCpu cpu, List<Double> echoMillis) {
 
         String describe() {
             StringBuilder text = new StringBuilder();
             for (Setting s : settings) {
-                text.append(String.format(Locale.ROOT, "Exporter, %,d endpoints, %s: /metrics median %.1f ms, p99 %.1f ms"
+                text.append(String.format(
+                        Locale.ROOT,
+                        "Exporter, %,d endpoints, %s: /metrics median %.1f ms, p99 %.1f ms"
                                 + " (min %.1f, max %.1f), %,d bytes, %,d samples, peak RSS %.0f MB, RSS %.0f MB;"
-                                + " a write served by the next scrape %d/%d (median %.1f ms)%n", endpoints,
-                        s.name(), Stats.median(s.millis()), Stats.percentile(s.millis(), 99), Stats.min(s.millis()),
-                        Stats.max(s.millis()), s.bytes(), s.samples(), s.peakRssMb(), s.rssMb(), s.freshServed(),
-                        FRESHNESS_PROBES, Stats.median(s.freshMillis())));
+                                + " a write served by the next scrape %d/%d (median %.1f ms)%n",
+                        endpoints,
+                        s.name(),
+                        Stats.median(s.millis()),
+                        Stats.percentile(s.millis(), 99),
+                        Stats.min(s.millis()),
+                        Stats.max(s.millis()),
+                        s.bytes(),
+                        s.samples(),
+                        s.peakRssMb(),
+                        s.rssMb(),
+                        s.freshServed(),
+                        FRESHNESS_PROBES,
+                        Stats.median(s.freshMillis())));
             }
-            text.append(String.format(Locale.ROOT, "ovsdb-server CPU per minute: churn alone %.2f s, with a select"
-                    + " every 10 s %.2f s, with the exporter scraped every 10 s %.2f s; the exporter's own CPU per"
-                    + " minute then %.2f s%n", cpu.churnOnly(), cpu.churnAndSelects(), cpu.churnAndExporter(),
+            text.append(String.format(
+                    Locale.ROOT,
+                    "ovsdb-server CPU per minute: churn alone %.2f s, with a select"
+                            + " every 10 s %.2f s, with the exporter scraped every 10 s %.2f s; the exporter's own CPU per"
+                            + " minute then %.2f s%n",
+                    cpu.churnOnly(),
+                    cpu.churnAndSelects(),
+                    cpu.churnAndExporter(),
                     cpu.exporterItself()));
-            text.append(String.format(Locale.ROOT, "ovsdb-server echo on a connection of its own during the churn"
-                    + " (the floor of the exporter's barrier): median %.1f ms, p99 %.1f ms, slowest %s%n",
-                    Stats.median(echoMillis), Stats.percentile(echoMillis, 99), slowest(echoMillis, 6)));
+            text.append(String.format(
+                    Locale.ROOT,
+                    "ovsdb-server echo on a connection of its own during the churn"
+                            + " (the floor of the exporter's barrier): median %.1f ms, p99 %.1f ms, slowest %s%n",
+                    Stats.median(echoMillis),
+                    Stats.percentile(echoMillis, 99),
+                    slowest(echoMillis, 6)));
             return text.toString();
         }
 
         String markdown() {
             StringBuilder md = new StringBuilder();
-            md.append(String.format(Locale.ROOT, "Contiv exporter (EXPORTER_MODE=netplugin, real ovsdb-server, "
-                    + "stand-in Netmaster), %,d endpoints in %d networks, statistics of %,d interfaces changing "
-                    + "every second; %d scrapes 100-400 ms apart after %d warm-up ones:%n%n", endpoints, NETWORKS,
-                    CHURNING, SCRAPES, WARMUP));
+            md.append(String.format(
+                    Locale.ROOT,
+                    "Contiv exporter (EXPORTER_MODE=netplugin, real ovsdb-server, "
+                            + "stand-in Netmaster), %,d endpoints in %d networks, statistics of %,d interfaces changing "
+                            + "every second; %d scrapes 100-400 ms apart after %d warm-up ones:%n%n",
+                    endpoints,
+                    NETWORKS,
+                    CHURNING,
+                    SCRAPES,
+                    WARMUP));
             md.append("| setting | /metrics median | p99 | min-max | answer | write served by the next scrape "
                     + "| RSS (peak) | target |\n");
             md.append("|---|---|---|---|---|---|---|---|\n");
             for (Setting s : settings) {
                 double median = Stats.median(s.millis());
                 double p99 = Stats.percentile(s.millis(), 99);
-                md.append(String.format(Locale.ROOT, "| %s | **%.1f ms** | **%.1f ms** | %.1f-%.1f ms "
+                md.append(String.format(
+                        Locale.ROOT,
+                        "| %s | **%.1f ms** | **%.1f ms** | %.1f-%.1f ms "
                                 + "| %,d samples, %.1f MB sent | %d/%d (median %.1f ms) | %.0f MB (%.0f MB) "
-                                + "| median <= 10 ms (%s), p99 <= 50 ms (%s) |%n", s.name(), median, p99,
-                        Stats.min(s.millis()), Stats.max(s.millis()), s.samples(), s.bytes() / 1e6,
-                        s.freshServed(), FRESHNESS_PROBES, Stats.median(s.freshMillis()), s.rssMb(), s.peakRssMb(),
-                        median <= 10 ? "met" : "missed", p99 <= 50 ? "met" : "missed"));
+                                + "| median <= 10 ms (%s), p99 <= 50 ms (%s) |%n",
+                        s.name(),
+                        median,
+                        p99,
+                        Stats.min(s.millis()),
+                        Stats.max(s.millis()),
+                        s.samples(),
+                        s.bytes() / 1e6,
+                        s.freshServed(),
+                        FRESHNESS_PROBES,
+                        Stats.median(s.freshMillis()),
+                        s.rssMb(),
+                        s.peakRssMb(),
+                        median <= 10 ? "met" : "missed",
+                        p99 <= 50 ? "met" : "missed"));
             }
-            md.append(String.format(Locale.ROOT, "%novsdb-server CPU per minute (windows of %d s, %,d interfaces "
+            md.append(String.format(
+                    Locale.ROOT,
+                    "%novsdb-server CPU per minute (windows of %d s, %,d interfaces "
                             + "changing every second in all three): churn alone %.2f s; with a select of the "
                             + "Interface table every 10 s (the exporter before its replica, scraped every 10 s) %.2f s;"
                             + " with the exporter's monitor, scraped every 10 s, %.2f s (the exporter itself: %.2f s).%n",
-                    CPU_WINDOW.toSeconds(), CHURNING, cpu.churnOnly(), cpu.churnAndSelects(),
-                    cpu.churnAndExporter(), cpu.exporterItself()));
-            md.append(String.format(Locale.ROOT, "%nAn `echo` on a connection of its own (no monitor) at random moments"
-                    + " during the churn, %d of them (the floor of the exporter's freshness barrier): median %.1f ms,"
-                    + " p99 %.1f ms, slowest %s ms.%n", echoMillis.size(), Stats.median(echoMillis),
-                    Stats.percentile(echoMillis, 99), slowest(echoMillis, 6)));
+                    CPU_WINDOW.toSeconds(),
+                    CHURNING,
+                    cpu.churnOnly(),
+                    cpu.churnAndSelects(),
+                    cpu.churnAndExporter(),
+                    cpu.exporterItself()));
+            md.append(String.format(
+                    Locale.ROOT,
+                    "%nAn `echo` on a connection of its own (no monitor) at random moments"
+                            + " during the churn, %d of them (the floor of the exporter's freshness barrier): median %.1f ms,"
+                            + " p99 %.1f ms, slowest %s ms.%n",
+                    echoMillis.size(),
+                    Stats.median(echoMillis),
+                    Stats.percentile(echoMillis, 99),
+                    slowest(echoMillis, 6)));
             return md.toString();
         }
     }
 
-    private ExporterBenchmark() {
-    }
+    private ExporterBenchmark() {}
 
     /**
      * The floor of the exporter's freshness barrier: echo round trips on a connection of their own (no monitor), at
@@ -160,15 +227,22 @@ final class ExporterBenchmark {
                 millis.add((System.nanoTime() - t0) / 1e6);
             }
         }
-        System.out.printf(Locale.ROOT, "   echo on a connection of its own during the churn: median %.1f ms, p99 %.1f ms,"
-                + " slowest %s%n", Stats.median(millis), Stats.percentile(millis, 99), slowest(millis, 6));
+        System.out.printf(
+                Locale.ROOT,
+                "   echo on a connection of its own during the churn: median %.1f ms, p99 %.1f ms," + " slowest %s%n",
+                Stats.median(millis),
+                Stats.percentile(millis, 99),
+                slowest(millis, 6));
         return millis;
     }
 
     // What p99 of a few dozen scrapes is made of: the slowest ones, slowest first.
     static String slowest(List<Double> millis, int count) {
-        return millis.stream().sorted(java.util.Comparator.reverseOrder()).limit(count)
-                .map(ms -> String.format(Locale.ROOT, "%.1f", ms)).collect(java.util.stream.Collectors.joining(", "));
+        return millis.stream()
+                .sorted(java.util.Comparator.reverseOrder())
+                .limit(count)
+                .map(ms -> String.format(Locale.ROOT, "%.1f", ms))
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     static Result run(Path work, int endpoints, List<String> jvm) throws Exception {
@@ -176,16 +250,32 @@ final class ExporterBenchmark {
         System.out.printf(Locale.ROOT, "%n== Contiv exporter, %,d endpoints%n", endpoints);
         List<Setting> settings = new ArrayList<>();
         try (OvsdbServer ovs = OvsdbServer.start(work.resolve("ovs"));
-             FakeNetmaster netmaster = FakeNetmaster.start(endpoints)) {
+                FakeNetmaster netmaster = FakeNetmaster.start(endpoints)) {
             populateOvs(ovs, endpoints);
             try (OvsdbChurn churn = new OvsdbChurn(ovs.port())) {
                 churn.start(Math.min(CHURNING, endpoints - 1), STATISTICS, 1000);
-                settings.add(measure(work, "metadata cached (default 10 s)", "10", false, ovs, netmaster, jvm,
-                        churn, endpoints));
-                settings.add(measure(work, "metadata cached (default 10 s), gzip as Prometheus asks", "10", true, ovs,
-                        netmaster, jvm, churn, endpoints));
-                settings.add(measure(work, "metadata fetched at every scrape (cache 0 s)", "0", false, ovs, netmaster,
-                        jvm, churn, endpoints));
+                settings.add(measure(
+                        work, "metadata cached (default 10 s)", "10", false, ovs, netmaster, jvm, churn, endpoints));
+                settings.add(measure(
+                        work,
+                        "metadata cached (default 10 s), gzip as Prometheus asks",
+                        "10",
+                        true,
+                        ovs,
+                        netmaster,
+                        jvm,
+                        churn,
+                        endpoints));
+                settings.add(measure(
+                        work,
+                        "metadata fetched at every scrape (cache 0 s)",
+                        "0",
+                        false,
+                        ovs,
+                        netmaster,
+                        jvm,
+                        churn,
+                        endpoints));
                 List<Double> echoes = echoes(ovs.port(), FRESHNESS_PROBES * 6);
                 OvsdbCpu cpu = measureOvsdbCpu(work, ovs, netmaster, jvm, churn);
                 return new Result(endpoints, settings, cpu, echoes);
@@ -193,11 +283,21 @@ final class ExporterBenchmark {
         }
     }
 
-    private static Setting measure(Path work, String name, String cacheSeconds, boolean gzip, OvsdbServer ovs,
-                                   FakeNetmaster netmaster, List<String> jvm, OvsdbChurn churn, int endpoints)
+    private static Setting measure(
+            Path work,
+            String name,
+            String cacheSeconds,
+            boolean gzip,
+            OvsdbServer ovs,
+            FakeNetmaster netmaster,
+            List<String> jvm,
+            OvsdbChurn churn,
+            int endpoints)
             throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2))
+                .build();
         try (Exporter exporter = Exporter.start(work, cacheSeconds, gzip, ovs, netmaster, jvm)) {
             Random random = new Random(1);
             byte[] body = new byte[0];
@@ -213,10 +313,12 @@ final class ExporterBenchmark {
             }
             int answerBytes = body.length;
             String text = new String(gzip ? gunzip(body) : body, StandardCharsets.UTF_8);
-            int samples = (int) text.lines().filter(l -> l.startsWith("contiv_endpoint_")).count();
-            if (!text.contains("contiv_up{source=\"netmaster\"} 1") || !text.contains("contiv_up{source=\"ovsdb\"} 1")) {
-                throw new IllegalStateException("a source was down during the exporter benchmark; see "
-                        + exporter.jar.log());
+            int samples = (int)
+                    text.lines().filter(l -> l.startsWith("contiv_endpoint_")).count();
+            if (!text.contains("contiv_up{source=\"netmaster\"} 1")
+                    || !text.contains("contiv_up{source=\"ovsdb\"} 1")) {
+                throw new IllegalStateException(
+                        "a source was down during the exporter benchmark; see " + exporter.jar.log());
             }
 
             // A value written into OVSDB must be in the very next scrape: OVS rx_bytes is the container's transmit.
@@ -230,8 +332,10 @@ final class ExporterBenchmark {
                 byte[] fresh = exporter.scrape(http, gzip);
                 String answer = new String(gzip ? gunzip(fresh) : fresh, StandardCharsets.UTF_8);
                 freshMillis.add((System.nanoTime() - t0) / 1e6);
-                if (answer.lines().anyMatch(line -> line.startsWith("contiv_endpoint_transmit_bytes_total{")
-                        && line.contains(probed) && line.endsWith(" " + marker + ".0"))) {
+                if (answer.lines()
+                        .anyMatch(line -> line.startsWith("contiv_endpoint_transmit_bytes_total{")
+                                && line.contains(probed)
+                                && line.endsWith(" " + marker + ".0"))) {
                     served++;
                 }
                 Thread.sleep(100 + random.nextInt(300));
@@ -239,32 +343,47 @@ final class ExporterBenchmark {
             double peakRss = ProcStat.statusKb(exporter.jar.pid(), "VmHWM") / 1024.0;
             double rss = ProcStat.statusKb(exporter.jar.pid(), "VmRSS") / 1024.0;
             Setting setting = new Setting(name, millis, answerBytes, samples, peakRss, rss, served, freshMillis);
-            System.out.printf(Locale.ROOT, "   %s: median %.1f ms, p99 %.1f ms, %,d samples, fresh %d/%d, RSS %.0f MB"
-                            + " (peak %.0f MB), %d churn rounds so far%n", name, Stats.median(millis),
-                    Stats.percentile(millis, 99), samples, served, FRESHNESS_PROBES, rss, peakRss, churn.rounds());
+            System.out.printf(
+                    Locale.ROOT,
+                    "   %s: median %.1f ms, p99 %.1f ms, %,d samples, fresh %d/%d, RSS %.0f MB"
+                            + " (peak %.0f MB), %d churn rounds so far%n",
+                    name,
+                    Stats.median(millis),
+                    Stats.percentile(millis, 99),
+                    samples,
+                    served,
+                    FRESHNESS_PROBES,
+                    rss,
+                    peakRss,
+                    churn.rounds());
             System.out.printf(Locale.ROOT, "   slowest scrapes (ms): %s%n", slowest(millis, 6));
             return setting;
         }
     }
 
-    private static OvsdbCpu measureOvsdbCpu(Path work, OvsdbServer ovs, FakeNetmaster netmaster, List<String> jvm,
-                                            OvsdbChurn churn) throws Exception {
+    private static OvsdbCpu measureOvsdbCpu(
+            Path work, OvsdbServer ovs, FakeNetmaster netmaster, List<String> jvm, OvsdbChurn churn) throws Exception {
         double perMinute = 60.0 / CPU_WINDOW.toSeconds();
-        double churnOnly = ovsdbCpu(ovs, () -> { }) * perMinute;
+        double churnOnly = ovsdbCpu(ovs, () -> {}) * perMinute;
         double selects;
         try (OvsdbChurn selecting = new OvsdbChurn(ovs.port())) {
             selects = ovsdbCpu(ovs, () -> selecting.selectInterfaces()) * perMinute;
         }
         double exporterCpu;
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         double exporterItself;
         try (Exporter exporter = Exporter.start(work, "10", true, ovs, netmaster, jvm)) {
             double before = ProcStat.cpuSeconds(exporter.jar.pid());
             exporterCpu = ovsdbCpu(ovs, () -> exporter.scrape(http, true)) * perMinute;
             exporterItself = (ProcStat.cpuSeconds(exporter.jar.pid()) - before) * perMinute;
         }
-        System.out.printf(Locale.ROOT, "   ovsdb-server CPU per minute: churn %.2f s, + selects %.2f s, + exporter"
-                + " %.2f s%n", churnOnly, selects, exporterCpu);
+        System.out.printf(
+                Locale.ROOT,
+                "   ovsdb-server CPU per minute: churn %.2f s, + selects %.2f s, + exporter" + " %.2f s%n",
+                churnOnly,
+                selects,
+                exporterCpu);
         System.out.printf(Locale.ROOT, "   exporter CPU per minute (scraped every 10 s): %.2f s%n", exporterItself);
         return new OvsdbCpu(churnOnly, selects, exporterCpu, exporterItself);
     }
@@ -305,8 +424,14 @@ final class ExporterBenchmark {
         }
 
         /** Started and scraped until ready in the encoding the measurement then asks for. */
-        static Exporter start(Path work, String cacheSeconds, boolean gzip, OvsdbServer ovs,
-                              FakeNetmaster netmaster, List<String> jvm) throws Exception {
+        static Exporter start(
+                Path work,
+                String cacheSeconds,
+                boolean gzip,
+                OvsdbServer ovs,
+                FakeNetmaster netmaster,
+                List<String> jvm)
+                throws Exception {
             int port = FreePort.find();
             Map<String, String> env = new LinkedHashMap<>();
             env.put("PUBLISHER_ENABLED", "false");
@@ -317,16 +442,21 @@ final class ExporterBenchmark {
             env.put("EXPORTER_METADATA_CACHE_SECONDS", cacheSeconds);
             env.put("MANAGEMENT_PORT", String.valueOf(FreePort.find()));
             HttpRequest scrape = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                    .header("Accept", PROMETHEUS_ACCEPT).timeout(Duration.ofSeconds(30)).build();
-            PublisherJar jar = PublisherJar.start(jvm, env, work.resolve("exporter-" + (++started) + "-cache"
-                    + cacheSeconds + ".log"));
+                    .header("Accept", PROMETHEUS_ACCEPT)
+                    .timeout(Duration.ofSeconds(30))
+                    .build();
+            PublisherJar jar = PublisherJar.start(
+                    jvm, env, work.resolve("exporter-" + (++started) + "-cache" + cacheSeconds + ".log"));
             Exporter exporter = new Exporter(jar, scrape);
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            HttpClient http = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(2))
+                    .build();
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
             while (true) {
                 try {
                     byte[] body = exporter.scrape(http, gzip);
-                    if (new String(gzip ? gunzip(body) : body, StandardCharsets.UTF_8).contains("contiv_up{source=\"ovsdb\"} 1")) {
+                    if (new String(gzip ? gunzip(body) : body, StandardCharsets.UTF_8)
+                            .contains("contiv_up{source=\"ovsdb\"} 1")) {
                         return exporter;
                     }
                 } catch (IOException | IllegalStateException notYet) {
@@ -342,13 +472,20 @@ final class ExporterBenchmark {
 
         /** The body as sent: gzipped when asked, like Prometheus asks. */
         byte[] scrape(HttpClient http, boolean gzip) throws IOException, InterruptedException {
-            HttpRequest request = gzip ? HttpRequest.newBuilder(scrape, (name, value) -> true)
-                    .header("Accept-Encoding", "gzip").build() : scrape;
+            HttpRequest request = gzip
+                    ? HttpRequest.newBuilder(scrape, (name, value) -> true)
+                            .header("Accept-Encoding", "gzip")
+                            .build()
+                    : scrape;
             HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
             if (response.statusCode() != 200) {
                 throw new IllegalStateException("/metrics answered " + response.statusCode());
             }
-            if (gzip != response.headers().firstValue("Content-Encoding").orElse("").equals("gzip")) {
+            if (gzip
+                    != response.headers()
+                            .firstValue("Content-Encoding")
+                            .orElse("")
+                            .equals("gzip")) {
                 throw new IllegalStateException("/metrics answered with Content-Encoding "
                         + response.headers().firstValue("Content-Encoding") + " to gzip=" + gzip);
             }
@@ -397,9 +534,16 @@ final class ExporterBenchmark {
         mutate.put("op", "mutate");
         mutate.put("table", "Open_vSwitch");
         mutate.putArray("where");
-        mutate.putArray("mutations").add(JSON.createArrayNode().add("bridges").add("insert")
-                .add(JSON.createArrayNode().add("set").add(JSON.createArrayNode()
-                        .add(JSON.createArrayNode().add("named-uuid").add("br")))));
+        mutate.putArray("mutations")
+                .add(JSON.createArrayNode()
+                        .add("bridges")
+                        .add("insert")
+                        .add(JSON.createArrayNode()
+                                .add("set")
+                                .add(JSON.createArrayNode()
+                                        .add(JSON.createArrayNode()
+                                                .add("named-uuid")
+                                                .add("br")))));
         params.add(mutate);
 
         ObjectNode request = JSON.createObjectNode();
@@ -424,7 +568,8 @@ final class ExporterBenchmark {
                                 throw new IOException("OVSDB refused the endpoints: " + result);
                             }
                         }
-                        if (!message.path("error").isNull() && !message.path("error").isMissingNode()) {
+                        if (!message.path("error").isNull()
+                                && !message.path("error").isMissingNode()) {
                             throw new IOException("OVSDB refused the endpoints: " + message.path("error"));
                         }
                         return;
@@ -477,7 +622,9 @@ final class ExporterBenchmark {
                 String tenant = n % 2 == 0 ? "default" : "blue";
                 String network = "net-" + n;
                 String key = tenant + ":" + network;
-                networksOfTenant.computeIfAbsent(tenant, t -> JSON.createArrayNode()).add(key);
+                networksOfTenant
+                        .computeIfAbsent(tenant, t -> JSON.createArrayNode())
+                        .add(key);
                 ObjectNode entry = JSON.createObjectNode();
                 entry.put("key", key);
                 entry.put("tenantName", tenant);
@@ -495,10 +642,12 @@ final class ExporterBenchmark {
                     endpoint.put("homingHost", "node1");
                     endpoint.put("intfName", "vport" + i);
                     endpoint.put("serviceName", "group-" + (i / 100));
-                    endpoint.putArray("ipAddress").add("10." + n + "." + (i / 250 % 250) + "." + (i % 250 + 2))
+                    endpoint.putArray("ipAddress")
+                            .add("10." + n + "." + (i / 250 % 250) + "." + (i % 250 + 2))
                             .add("");
-                    endpoint.put("macAddress", String.format(Locale.ROOT, "02:02:0a:%02x:%02x:%02x", n, i / 256 % 256,
-                            i % 256));
+                    endpoint.put(
+                            "macAddress",
+                            String.format(Locale.ROOT, "02:02:0a:%02x:%02x:%02x", n, i / 256 % 256, i % 256));
                     endpoint.put("network", network + "." + tenant);
                     endpointList.add(endpoint);
                     if (i % 100 == 0) {
@@ -534,7 +683,8 @@ final class ExporterBenchmark {
                 entry.put("key", tenant);
                 entry.put("tenantName", tenant);
                 ObjectNode links = entry.putObject("link-sets").putObject("Networks");
-                keys.forEach(k -> links.putObject(k.asText()).put("type", "network").put("key", k.asText()));
+                keys.forEach(
+                        k -> links.putObject(k.asText()).put("type", "network").put("key", k.asText()));
                 tenants.add(entry);
             });
             answers.put("/api/v1/networks/", JSON.writeValueAsBytes(networks));

@@ -24,15 +24,16 @@ import java.util.concurrent.Future;
  */
 final class FloorClient implements AutoCloseable {
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private final URI queryRange;
     private final List<String> promql;
     private final ExecutorService pool;
 
     /** What one pass over all queries took, and how many bytes came back. */
-    record Pass(double seconds, long bytes) {
-    }
+    record Pass(double seconds, long bytes) {}
 
     FloorClient(String prometheusUrl, List<String> promql, int concurrency) {
         this.queryRange = URI.create(prometheusUrl + "/api/v1/query_range");
@@ -49,8 +50,8 @@ final class FloorClient implements AutoCloseable {
         long began = System.nanoTime();
         List<Future<Long>> results = new ArrayList<>();
         for (String query : promql) {
-            String body = "query=" + URLEncoder.encode(query, StandardCharsets.UTF_8)
-                    + "&start=" + seconds(start) + "&end=" + seconds(end) + "&step=" + step.toMillis() / 1000.0;
+            String body = "query=" + URLEncoder.encode(query, StandardCharsets.UTF_8) + "&start=" + seconds(start)
+                    + "&end=" + seconds(end) + "&step=" + step.toMillis() / 1000.0;
             results.add(pool.submit(() -> send(body)));
         }
         long bytes = 0;
@@ -59,7 +60,9 @@ final class FloorClient implements AutoCloseable {
         }
         if (TRACE) {
             StringBuilder line = new StringBuilder("   floor timeline (ms from pass start: sent-done):");
-            trace.forEach(t -> line.append(' ').append((t[0] - began) / 1_000_000).append('-')
+            trace.forEach(t -> line.append(' ')
+                    .append((t[0] - began) / 1_000_000)
+                    .append('-')
                     .append((t[1] - began) / 1_000_000));
             System.out.println(line);
             trace.clear();

@@ -21,8 +21,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  */
 public final class Jmh {
 
-    private Jmh() {
-    }
+    private Jmh() {}
 
     public static void main(String[] args) throws Exception {
         String include = "k8sprom\\.bench\\..*Benchmark\\.";
@@ -38,8 +37,12 @@ public final class Jmh {
         Collection<RunResult> results = new Runner(options.build()).run();
 
         StringBuilder md = new StringBuilder();
-        md.append("Measured ").append(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC)
-                .format(Instant.now())).append(" with `scripts/jmh`; ").append(Report.machine())
+        md.append("Measured ")
+                .append(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
+                        .withZone(ZoneOffset.UTC)
+                        .format(Instant.now()))
+                .append(" with `scripts/jmh`; ")
+                .append(Report.machine())
                 .append(". One fork (`-XX:+UseSerialGC -Xmx192m`), 5 warm-up and 5 measured iterations of 1 s.\n\n");
         md.append("| benchmark | parameters | time per operation | allocated per operation |\n|---|---|---|---|\n");
         for (RunResult result : results) {
@@ -51,10 +54,18 @@ public final class Jmh {
             Result<?> primary = result.getPrimaryResult();
             Map<String, Result> secondary = result.getSecondaryResults();
             Result<?> alloc = secondary.get("gc.alloc.rate.norm");
-            String name = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.', 
-                    params.getBenchmark().lastIndexOf('.') - 1) + 1);
-            md.append(String.format(Locale.ROOT, "| %s | %s | %.2f ± %.2f %s | %s |%n", name, p, primary.getScore(),
-                    primary.getScoreError(), primary.getScoreUnit(),
+            String name = params.getBenchmark()
+                    .substring(params.getBenchmark()
+                                    .lastIndexOf('.', params.getBenchmark().lastIndexOf('.') - 1)
+                            + 1);
+            md.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %s | %.2f ± %.2f %s | %s |%n",
+                    name,
+                    p,
+                    primary.getScore(),
+                    primary.getScoreError(),
+                    primary.getScoreUnit(),
                     alloc == null ? "n/a" : String.format(Locale.ROOT, "%.1f MB", alloc.getScore() / 1e6)));
         }
         System.out.println();

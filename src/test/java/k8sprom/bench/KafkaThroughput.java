@@ -16,8 +16,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 final class KafkaThroughput {
 
-    private KafkaThroughput() {
-    }
+    private KafkaThroughput() {}
 
     record Result(double seconds, int messages, long valueBytes) {
         double messagesPerSecond() {
@@ -62,8 +61,9 @@ final class KafkaThroughput {
     }
 
     /** One transaction per window, each flushed and committed before the next, as KafkaWindowPublisher does. */
-    static Result transactional(String bootstrapServers, String topic, List<List<OutboundMessage>> windows,
-                                String transactionalId) throws Exception {
+    static Result transactional(
+            String bootstrapServers, String topic, List<List<OutboundMessage>> windows, String transactionalId)
+            throws Exception {
         Properties props = producerSettings(bootstrapServers);
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {

@@ -12,8 +12,7 @@ import java.util.List;
 /** One scrape of the publisher's /observe/metrics (Prometheus text format), with sums over label sets. */
 final class ObservedMetrics {
 
-    private record Line(String name, String labels, double value) {
-    }
+    private record Line(String name, String labels, double value) {}
 
     private final List<Line> lines;
 
@@ -22,9 +21,11 @@ final class ObservedMetrics {
     }
 
     static ObservedMetrics scrape(HttpClient http, int port) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/observe/metrics"))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observe/metrics"))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IOException("/observe/metrics answered " + response.statusCode());
         }

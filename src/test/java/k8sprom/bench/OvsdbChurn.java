@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -45,35 +44,41 @@ final class OvsdbChurn implements AutoCloseable {
     void start(int count, String[] statistics, long periodMillis) throws IOException {
         Map<String, String> uuids = uuidsByName();
         running.set(true);
-        thread = new Thread(() -> {
-            long next = System.nanoTime();
-            while (running.get()) {
-                long round = rounds.incrementAndGet();
-                ArrayNode params = JSON.createArrayNode().add("Open_vSwitch");
-                for (int i = 0; i < count; i++) {
-                    ArrayNode pairs = JSON.createArrayNode();
-                    for (int s = 0; s < statistics.length; s++) {
-                        pairs.add(JSON.createArrayNode().add(statistics[s]).add(round * 1_000_000L + i * 100L + s));
+        thread = new Thread(
+                () -> {
+                    long next = System.nanoTime();
+                    while (running.get()) {
+                        long round = rounds.incrementAndGet();
+                        ArrayNode params = JSON.createArrayNode().add("Open_vSwitch");
+                        for (int i = 0; i < count; i++) {
+                            ArrayNode pairs = JSON.createArrayNode();
+                            for (int s = 0; s < statistics.length; s++) {
+                                pairs.add(JSON.createArrayNode()
+                                        .add(statistics[s])
+                                        .add(round * 1_000_000L + i * 100L + s));
+                            }
+                            params.add(updateByUuid(
+                                    uuids.get("vport" + i),
+                                    JSON.createArrayNode().add("map").add(pairs)));
+                        }
+                        try {
+                            call("transact", params);
+                        } catch (IOException e) {
+                            System.out.println("   churn stopped: " + e.getMessage());
+                            return;
+                        }
+                        next += periodMillis * 1_000_000L;
+                        long wait = (next - System.nanoTime()) / 1_000_000L;
+                        if (wait > 0) {
+                            try {
+                                Thread.sleep(wait);
+                            } catch (InterruptedException e) {
+                                return;
+                            }
+                        }
                     }
-                    params.add(updateByUuid(uuids.get("vport" + i), JSON.createArrayNode().add("map").add(pairs)));
-                }
-                try {
-                    call("transact", params);
-                } catch (IOException e) {
-                    System.out.println("   churn stopped: " + e.getMessage());
-                    return;
-                }
-                next += periodMillis * 1_000_000L;
-                long wait = (next - System.nanoTime()) / 1_000_000L;
-                if (wait > 0) {
-                    try {
-                        Thread.sleep(wait);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }
-        }, "ovsdb-churn");
+                },
+                "ovsdb-churn");
         thread.setDaemon(true);
         thread.start();
     }
@@ -91,9 +96,14 @@ final class OvsdbChurn implements AutoCloseable {
 
     /** Sets one statistic of one interface (the rest of its map is replaced). */
     void setStatistic(String interfaceName, String statistic, long value) throws IOException {
-        ArrayNode pairs = JSON.createArrayNode().add(JSON.createArrayNode().add(statistic).add(value));
-        call("transact", JSON.createArrayNode().add("Open_vSwitch")
-                .add(update(interfaceName, JSON.createArrayNode().add("map").add(pairs))));
+        ArrayNode pairs =
+                JSON.createArrayNode().add(JSON.createArrayNode().add(statistic).add(value));
+        call(
+                "transact",
+                JSON.createArrayNode()
+                        .add("Open_vSwitch")
+                        .add(update(
+                                interfaceName, JSON.createArrayNode().add("map").add(pairs))));
     }
 
     /** What the exporter did before issue 12 at every scrape: select the three columns of every Interface row. */
@@ -103,7 +113,10 @@ final class OvsdbChurn implements AutoCloseable {
         select.put("table", "Interface");
         select.putArray("where");
         select.putArray("columns").add("name").add("external_ids").add("statistics");
-        return call("transact", JSON.createArrayNode().add("Open_vSwitch").add(select)).path(0).path("rows").size();
+        return call("transact", JSON.createArrayNode().add("Open_vSwitch").add(select))
+                .path(0)
+                .path("rows")
+                .size();
     }
 
     private Map<String, String> uuidsByName() throws IOException {
@@ -113,7 +126,9 @@ final class OvsdbChurn implements AutoCloseable {
         select.putArray("where");
         select.putArray("columns").add("_uuid").add("name");
         Map<String, String> uuids = new HashMap<>();
-        for (JsonNode row : call("transact", JSON.createArrayNode().add("Open_vSwitch").add(select)).path(0)
+        for (JsonNode row : call(
+                        "transact", JSON.createArrayNode().add("Open_vSwitch").add(select))
+                .path(0)
                 .path("rows")) {
             uuids.put(row.path("name").asText(), row.path("_uuid").path(1).asText());
         }
@@ -124,8 +139,11 @@ final class OvsdbChurn implements AutoCloseable {
         ObjectNode update = JSON.createObjectNode();
         update.put("op", "update");
         update.put("table", "Interface");
-        update.putArray("where").add(JSON.createArrayNode().add("_uuid").add("==")
-                .add(JSON.createArrayNode().add("uuid").add(uuid)));
+        update.putArray("where")
+                .add(JSON.createArrayNode()
+                        .add("_uuid")
+                        .add("==")
+                        .add(JSON.createArrayNode().add("uuid").add(uuid)));
         update.putObject("row").set("statistics", statisticsMap);
         return update;
     }
@@ -134,7 +152,8 @@ final class OvsdbChurn implements AutoCloseable {
         ObjectNode update = JSON.createObjectNode();
         update.put("op", "update");
         update.put("table", "Interface");
-        update.putArray("where").add(JSON.createArrayNode().add("name").add("==").add(interfaceName));
+        update.putArray("where")
+                .add(JSON.createArrayNode().add("name").add("==").add(interfaceName));
         update.putObject("row").set("statistics", statisticsMap);
         return update;
     }

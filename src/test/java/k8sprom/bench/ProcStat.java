@@ -10,8 +10,7 @@ final class ProcStat {
     /** USER_HZ; 100 on every Linux this runs on. */
     private static final double TICKS_PER_SECOND = 100.0;
 
-    private ProcStat() {
-    }
+    private ProcStat() {}
 
     /** User plus system CPU seconds the process has used so far; NaN when it is gone. */
     static double cpuSeconds(long pid) {
@@ -32,7 +31,8 @@ final class ProcStat {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
                 if (line.startsWith(field + ":")) {
-                    return Long.parseLong(line.substring(field.length() + 1).replace("kB", "").trim());
+                    return Long.parseLong(
+                            line.substring(field.length() + 1).replace("kB", "").trim());
                 }
             }
         } catch (IOException | RuntimeException e) {

@@ -40,7 +40,9 @@ final class PublisherJar implements AutoCloseable {
             // ENV:NAME=value is an environment variable of the JVM's process, e.g. glibc's MALLOC_ARENA_MAX
             if (option.startsWith("ENV:")) {
                 String assignment = option.substring(4);
-                env.put(assignment.substring(0, assignment.indexOf('=')), assignment.substring(assignment.indexOf('=') + 1));
+                env.put(
+                        assignment.substring(0, assignment.indexOf('=')),
+                        assignment.substring(assignment.indexOf('=') + 1));
             } else {
                 command.add(option);
             }

@@ -7,8 +7,7 @@ import java.util.List;
 /** Order statistics of a handful of measurements (nearest-rank percentiles, no interpolation). */
 final class Stats {
 
-    private Stats() {
-    }
+    private Stats() {}
 
     static double median(List<Double> values) {
         return percentile(values, 50);

@@ -27,7 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx192m", "-XX:+UseSerialGC"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xmx192m", "-XX:+UseSerialGC"})
 public class TranslatorBenchmark {
 
     @Param({"10000"})
@@ -58,14 +60,22 @@ public class TranslatorBenchmark {
             if (s > 0) {
                 json.append(',');
             }
-            json.append("{\"metric\":{\"label_ow_action\":\"action-").append(s % 3)
-                    .append("\",\"label_vim_id\":\"vim-").append(s).append("\",\"pod\":\"pod-").append(s)
+            json.append("{\"metric\":{\"label_ow_action\":\"action-")
+                    .append(s % 3)
+                    .append("\",\"label_vim_id\":\"vim-")
+                    .append(s)
+                    .append("\",\"pod\":\"pod-")
+                    .append(s)
                     .append("\"},\"values\":[");
             for (int k = 0; k < samples; k++) {
                 if (k > 0) {
                     json.append(',');
                 }
-                json.append('[').append(start + 20L * k).append(",\"").append(8 + s * 0.5).append("\"]");
+                json.append('[')
+                        .append(start + 20L * k)
+                        .append(",\"")
+                        .append(8 + s * 0.5)
+                        .append("\"]");
             }
             json.append("]}");
         }

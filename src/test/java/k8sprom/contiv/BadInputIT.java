@@ -1,8 +1,16 @@
 package k8sprom.contiv;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
 import k8sprom.testsupport.EtcdServer;
 import k8sprom.testsupport.LogCapture;
 import k8sprom.testsupport.OvsdbServer;
@@ -12,15 +20,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What the exporter does when a source misbehaves: the scrape still answers 200 in time with what it could gather,
@@ -36,6 +35,7 @@ class BadInputIT {
 
     @TempDir
     static Path work;
+
     static OvsdbServer ovs;
     static EtcdServer etcd;
     static NetmasterSimulator netmaster;
@@ -88,7 +88,9 @@ class BadInputIT {
         assertEquals(0, metrics.get("contiv_up{source=\"netmaster\"}"));
         assertEquals(1, metrics.get("contiv_up{source=\"etcd\"}"));
         assertEquals(1, metrics.get("contiv_up{source=\"ovsdb\"}"));
-        log.await(LOG_WAIT, "Netmaster GET " + netmaster.baseUri() + "/api/v1/networks/ answered HTTP 500",
+        log.await(
+                LOG_WAIT,
+                "Netmaster GET " + netmaster.baseUri() + "/api/v1/networks/ answered HTTP 500",
                 "state store unavailable");
     }
 
@@ -129,8 +131,8 @@ class BadInputIT {
 
     @Test
     void inspectionWithoutTenantNameIsSkippedAndNamedInTheLog() throws Exception {
-        ObjectNode inspection = (ObjectNode) JSON.readTree(NetmasterSimulator.resource("inspections.json"))
-                .get("default:web-net");
+        ObjectNode inspection = (ObjectNode)
+                JSON.readTree(NetmasterSimulator.resource("inspections.json")).get("default:web-net");
         ((ObjectNode) inspection.get("Config")).remove("tenantName");
         netmaster.answer(NetmasterSimulator.INSPECT + "default:web-net/", 200, inspection.toString());
 
@@ -143,8 +145,8 @@ class BadInputIT {
 
     @Test
     void endpointWithoutIdIsSkippedAndNamedInTheLog() throws Exception {
-        ObjectNode inspection = (ObjectNode) JSON.readTree(NetmasterSimulator.resource("inspections.json"))
-                .get("default:web-net");
+        ObjectNode inspection = (ObjectNode)
+                JSON.readTree(NetmasterSimulator.resource("inspections.json")).get("default:web-net");
         ((ObjectNode) inspection.get("Oper").get("endpoints").get(1)).remove("endpointID");
         netmaster.answer(NetmasterSimulator.INSPECT + "default:web-net/", 200, inspection.toString());
 
@@ -179,8 +181,11 @@ class BadInputIT {
         assertEquals(0, metrics.get("contiv_up{source=\"netmaster\"}"));
         assertEquals(1, metrics.get("contiv_up{source=\"ovsdb\"}"));
         assertFalse(metrics.anySeriesContains("contiv_endpoint_"));
-        log.await(LOG_WAIT, "etcd GET " + etcd.clientUrl() + "/v2/keys/contiv.io/lock/netmaster/leader answered HTTP 404",
-                "Key not found", "Netmaster cannot be found");
+        log.await(
+                LOG_WAIT,
+                "etcd GET " + etcd.clientUrl() + "/v2/keys/contiv.io/lock/netmaster/leader answered HTTP 404",
+                "Key not found",
+                "Netmaster cannot be found");
     }
 
     @Test

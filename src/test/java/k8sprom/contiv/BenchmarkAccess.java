@@ -20,8 +20,20 @@ import java.util.Map;
 public final class BenchmarkAccess {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String[] STATISTICS = {"rx_bytes", "tx_bytes", "rx_packets", "tx_packets", "rx_dropped",
-        "tx_dropped", "rx_errors", "tx_errors", "rx_crc_err", "rx_frame_err", "rx_over_err", "collisions"};
+    private static final String[] STATISTICS = {
+        "rx_bytes",
+        "tx_bytes",
+        "rx_packets",
+        "tx_packets",
+        "rx_dropped",
+        "tx_dropped",
+        "rx_errors",
+        "tx_errors",
+        "rx_crc_err",
+        "rx_frame_err",
+        "rx_over_err",
+        "collisions"
+    };
 
     private final List<Endpoint> endpoints = new ArrayList<>();
     private final byte[] selectAnswer;
@@ -33,12 +45,23 @@ public final class BenchmarkAccess {
         ArrayNode rows = JSON.createArrayNode();
         for (int i = 0; i < count; i++) {
             int network = i % 10;
-            endpoints.add(new Endpoint("ep-" + i, network % 2 == 0 ? "default" : "blue", "net-" + network, "node1",
-                    "container-" + i, "group-" + (i / 100)));
+            endpoints.add(new Endpoint(
+                    "ep-" + i,
+                    network % 2 == 0 ? "default" : "blue",
+                    "net-" + network,
+                    "node1",
+                    "container-" + i,
+                    "group-" + (i / 100)));
             ObjectNode row = rows.addObject();
             row.put("name", "vport" + i);
-            row.set("external_ids", JSON.createArrayNode().add("map")
-                    .add(JSON.createArrayNode().add(JSON.createArrayNode().add("endpoint-id").add("ep-" + i))));
+            row.set(
+                    "external_ids",
+                    JSON.createArrayNode()
+                            .add("map")
+                            .add(JSON.createArrayNode()
+                                    .add(JSON.createArrayNode()
+                                            .add("endpoint-id")
+                                            .add("ep-" + i))));
             ArrayNode statistics = JSON.createArrayNode();
             for (int s = 0; s < STATISTICS.length; s++) {
                 statistics.add(JSON.createArrayNode().add(STATISTICS[s]).add((long) (i + 1) * (s + 1) * 1000L));

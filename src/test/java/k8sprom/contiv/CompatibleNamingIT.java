@@ -1,17 +1,16 @@
 package k8sprom.contiv;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Map;
 import k8sprom.testsupport.OvsdbServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * EXPORTER_NAMING=compatible, run in the combined mode (netplugin,netmaster on one port) so that one app shows both
@@ -24,6 +23,7 @@ class CompatibleNamingIT {
 
     @TempDir
     static Path work;
+
     static OvsdbServer ovs;
     static NetmasterSimulator netmaster;
     static ExporterApp app;
@@ -34,10 +34,14 @@ class CompatibleNamingIT {
         OvsFixture.populate(ovs);
         netmaster = NetmasterSimulator.start();
         app = ExporterApp.start(Map.of(
-                "contiv.mode", "netplugin,netmaster",
-                "contiv.naming", "compatible",
-                "contiv.netmaster-url", netmaster.baseUri().toString(),
-                "contiv.ovsdb", "unix:" + ovs.unixSocket()));
+                "contiv.mode",
+                "netplugin,netmaster",
+                "contiv.naming",
+                "compatible",
+                "contiv.netmaster-url",
+                netmaster.baseUri().toString(),
+                "contiv.ovsdb",
+                "unix:" + ovs.unixSocket()));
     }
 
     @AfterAll
@@ -57,8 +61,10 @@ class CompatibleNamingIT {
         assertEquals(4, metrics.get("tx_crc_err{" + WEB_1 + "}"));
         assertEquals(0, metrics.get("collisions{" + WEB_1 + "}"));
         assertEquals(5, metrics.get("ovs_tx_failure_drops{" + WEB_1 + "}"));
-        assertEquals(60, metrics.get("rx_bytes{containerName=\"batch-7\",host=\"node1\",interface=\"vport3\","
-                + "network=\"web-net\",tenant=\"default\"}"));
+        assertEquals(
+                60,
+                metrics.get("rx_bytes{containerName=\"batch-7\",host=\"node1\",interface=\"vport3\","
+                        + "network=\"web-net\",tenant=\"default\"}"));
     }
 
     @Test
@@ -69,8 +75,10 @@ class CompatibleNamingIT {
         assertEquals(2, metrics.get("count_of_networks{tenant=\"default\"}"));
         assertEquals(2, metrics.get("count_of_endpointGroups{network=\"web-net\",tenant=\"default\"}"));
         assertEquals(2, metrics.get("count_of_policies{endpointGroup=\"web\",network=\"web-net\",tenant=\"default\"}"));
-        assertEquals(1, metrics.get("count_of_netprofiles{endpointGroup=\"frontend\",network=\"blue-net\","
-                + "tenant=\"blue\"}"));
+        assertEquals(
+                1,
+                metrics.get(
+                        "count_of_netprofiles{endpointGroup=\"frontend\",network=\"blue-net\"," + "tenant=\"blue\"}"));
     }
 
     @Test

@@ -1,22 +1,23 @@
 package k8sprom.contiv;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 class ContainerStatisticsTest {
 
     @Test
     void swapsReceiveAndTransmitBecauseTheSwitchPortFacesTheContainer() {
-        assertEquals(Map.of("tx_bytes", 1000L, "rx_bytes", 2000L, "tx_crc_err", 4L),
+        assertEquals(
+                Map.of("tx_bytes", 1000L, "rx_bytes", 2000L, "tx_crc_err", 4L),
                 ContainerStatistics.fromSwitchSide(Map.of("rx_bytes", 1000L, "tx_bytes", 2000L, "rx_crc_err", 4L)));
     }
 
     @Test
     void passesOtherKeysThroughUnchanged() {
-        assertEquals(Map.of("collisions", 0L, "ovs_rx_qos_drops", 7L),
+        assertEquals(
+                Map.of("collisions", 0L, "ovs_rx_qos_drops", 7L),
                 ContainerStatistics.fromSwitchSide(Map.of("collisions", 0L, "ovs_rx_qos_drops", 7L)));
     }
 

@@ -1,11 +1,11 @@
 package k8sprom.contiv;
 
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
 
 class ContivExporterTest {
 
@@ -43,7 +43,8 @@ class ContivExporterTest {
 
         IllegalArgumentException failure = assertThrows(IllegalArgumentException.class, exporter::start);
 
-        assertEquals("EXPORTER_MODE=netmaster needs CONTIV_NETMASTER_URL or CONTIV_ETCD to find Netmaster",
+        assertEquals(
+                "EXPORTER_MODE=netmaster needs CONTIV_NETMASTER_URL or CONTIV_ETCD to find Netmaster",
                 failure.getMessage());
     }
 

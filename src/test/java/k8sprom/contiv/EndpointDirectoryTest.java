@@ -1,14 +1,13 @@
 package k8sprom.contiv;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 class EndpointDirectoryTest {
 
@@ -18,7 +17,8 @@ class EndpointDirectoryTest {
     void listsDataNetworksButNotInfraOnes() throws Exception {
         List<String> problems = new ArrayList<>();
 
-        assertEquals(List.of("default:web-net", "blue:blue-net", "blue:empty-net"),
+        assertEquals(
+                List.of("default:web-net", "blue:blue-net", "blue:empty-net"),
                 EndpointDirectory.dataNetworkKeys(fixture("networks.json"), problems));
         assertEquals(List.of(), problems);
     }
@@ -27,13 +27,15 @@ class EndpointDirectoryTest {
     void readsEndpointsWithTenantAndNetworkFromConfig() throws Exception {
         List<String> problems = new ArrayList<>();
 
-        List<Endpoint> endpoints = EndpointDirectory.endpointsOf("default:web-net", inspection("default:web-net"),
-                problems);
+        List<Endpoint> endpoints =
+                EndpointDirectory.endpointsOf("default:web-net", inspection("default:web-net"), problems);
 
-        assertEquals(List.of(
-                new Endpoint("ep-web-1", "default", "web-net", "node1", "web-1", "web"),
-                new Endpoint("ep-db-1", "default", "web-net", "node1", "db-1", "db"),
-                new Endpoint("ep-batch-7", "default", "web-net", "node1", "batch-7", null)), endpoints);
+        assertEquals(
+                List.of(
+                        new Endpoint("ep-web-1", "default", "web-net", "node1", "web-1", "web"),
+                        new Endpoint("ep-db-1", "default", "web-net", "node1", "db-1", "db"),
+                        new Endpoint("ep-batch-7", "default", "web-net", "node1", "batch-7", null)),
+                endpoints);
         assertEquals(List.of(), problems);
     }
 
@@ -41,7 +43,8 @@ class EndpointDirectoryTest {
     void networkWithoutEndpointListHasNoEndpointsAndNoProblem() throws Exception {
         List<String> problems = new ArrayList<>();
 
-        assertEquals(List.of(), EndpointDirectory.endpointsOf("blue:empty-net", inspection("blue:empty-net"), problems));
+        assertEquals(
+                List.of(), EndpointDirectory.endpointsOf("blue:empty-net", inspection("blue:empty-net"), problems));
         assertEquals(List.of(), problems);
     }
 
@@ -54,7 +57,8 @@ class EndpointDirectoryTest {
         List<Endpoint> endpoints = EndpointDirectory.endpointsOf("default:web-net", inspection, problems);
 
         assertEquals(2, endpoints.size());
-        assertEquals(List.of("Netmaster inspect of network default:web-net: endpoint 0 has no endpointID; skipped"),
+        assertEquals(
+                List.of("Netmaster inspect of network default:web-net: endpoint 0 has no endpointID; skipped"),
                 problems);
     }
 
@@ -63,8 +67,10 @@ class EndpointDirectoryTest {
         List<String> problems = new ArrayList<>();
 
         assertEquals(List.of(), EndpointDirectory.endpointsOf("x:y", JSON.readTree("{\"Oper\":{}}"), problems));
-        assertEquals(List.of("Netmaster inspect of network x:y has no Config.tenantName or Config.networkName;"
-                + " its endpoints are skipped"), problems);
+        assertEquals(
+                List.of("Netmaster inspect of network x:y has no Config.tenantName or Config.networkName;"
+                        + " its endpoints are skipped"),
+                problems);
     }
 
     @Test

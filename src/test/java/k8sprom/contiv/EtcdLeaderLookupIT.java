@@ -1,20 +1,19 @@
 package k8sprom.contiv;
 
-import k8sprom.testsupport.FreePort;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
 import k8sprom.testsupport.EtcdServer;
+import k8sprom.testsupport.FreePort;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.net.URI;
-import java.nio.file.Path;
-import java.time.Duration;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Finding Netmaster through a real etcd 3.4 with the v2 API, as Contiv's leader election leaves it there.
@@ -26,6 +25,7 @@ class EtcdLeaderLookupIT {
 
     @TempDir
     static Path work;
+
     static EtcdServer etcd;
 
     @BeforeAll
@@ -52,15 +52,16 @@ class EtcdLeaderLookupIT {
 
     @Test
     void findsTheLeaderGivenAnHttpAddress() {
-        assertEquals(URI.create("http://10.0.0.7:9999"),
-                new EtcdLeaderLookup(etcd.clientUrl() + "/", HTTP).netmasterUri());
+        assertEquals(
+                URI.create("http://10.0.0.7:9999"), new EtcdLeaderLookup(etcd.clientUrl() + "/", HTTP).netmasterUri());
     }
 
     @Test
     void usesNetmastersDefaultPortWhenTheLeaderNamesNone() throws Exception {
         etcd.put(LEADER_KEY, "netmaster-0.contiv");
 
-        assertEquals(URI.create("http://netmaster-0.contiv:9999"),
+        assertEquals(
+                URI.create("http://netmaster-0.contiv:9999"),
                 new EtcdLeaderLookup(etcd.clientUrl(), HTTP).netmasterUri());
     }
 
@@ -68,22 +69,26 @@ class EtcdLeaderLookupIT {
     void missingKeyIsReportedWithTheUrlAndEtcdsAnswer() throws Exception {
         etcd.delete(LEADER_KEY);
 
-        SourceException failure = assertThrows(SourceException.class,
-                () -> new EtcdLeaderLookup(etcd.clientUrl(), HTTP).netmasterUri());
+        SourceException failure =
+                assertThrows(SourceException.class, () -> new EtcdLeaderLookup(etcd.clientUrl(), HTTP).netmasterUri());
 
-        assertTrue(failure.getMessage().startsWith("etcd GET " + etcd.clientUrl()
-                + "/v2/keys/contiv.io/lock/netmaster/leader answered HTTP 404 (body: {\"errorCode\":100,"
-                + "\"message\":\"Key not found\""), failure.getMessage());
+        assertTrue(
+                failure.getMessage()
+                        .startsWith("etcd GET " + etcd.clientUrl()
+                                + "/v2/keys/contiv.io/lock/netmaster/leader answered HTTP 404 (body: {\"errorCode\":100,"
+                                + "\"message\":\"Key not found\""),
+                failure.getMessage());
     }
 
     @Test
     void etcdThatDoesNotListenIsReported() throws Exception {
         String nobody = "http://127.0.0.1:" + FreePort.find();
 
-        SourceException failure = assertThrows(SourceException.class,
-                () -> new EtcdLeaderLookup(nobody, HTTP).netmasterUri());
+        SourceException failure =
+                assertThrows(SourceException.class, () -> new EtcdLeaderLookup(nobody, HTTP).netmasterUri());
 
-        assertEquals("etcd GET " + nobody + "/v2/keys/contiv.io/lock/netmaster/leader failed: cannot connect",
+        assertEquals(
+                "etcd GET " + nobody + "/v2/keys/contiv.io/lock/netmaster/leader failed: cannot connect",
                 failure.getMessage());
     }
 }

@@ -1,12 +1,11 @@
 package k8sprom.contiv;
 
-import org.junit.jupiter.api.Test;
-
-import java.net.URI;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import org.junit.jupiter.api.Test;
 
 class EtcdLeaderLookupTest {
 
@@ -17,7 +16,8 @@ class EtcdLeaderLookupTest {
 
     @Test
     void httpAndHttpsAddressesAreKept() {
-        assertEquals(URI.create("http://etcd.kube-system:6666"),
+        assertEquals(
+                URI.create("http://etcd.kube-system:6666"),
                 EtcdLeaderLookup.etcdBaseUri("http://etcd.kube-system:6666/"));
         assertEquals(URI.create("https://10.0.0.1:2379"), EtcdLeaderLookup.etcdBaseUri("https://10.0.0.1:2379"));
     }

@@ -1,8 +1,5 @@
 package k8sprom.contiv;
 
-import k8sprom.testsupport.FreePort;
-import org.apache.camel.main.Main;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,6 +8,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import k8sprom.testsupport.FreePort;
+import org.apache.camel.main.Main;
 
 /**
  * The application as it runs in production (Camel Main, application.properties and routes/ from the file system),
@@ -20,7 +19,8 @@ final class ExporterApp implements AutoCloseable {
 
     private final Main main;
     private final int port;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private ExporterApp(Main main, int port) {
         this.main = main;
@@ -76,5 +76,4 @@ final class ExporterApp implements AutoCloseable {
     public void close() {
         main.stop();
     }
-
 }

@@ -1,5 +1,10 @@
 package k8sprom.contiv;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.FileReader;
 import java.io.IOException;
 import java.io.Reader;
@@ -7,11 +12,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ExporterModeTest {
 
@@ -36,11 +36,13 @@ class ExporterModeTest {
 
     @Test
     void unknownModeIsRefusedWithTheValidOnes() {
-        IllegalArgumentException failure = assertThrows(IllegalArgumentException.class,
-                () -> ExporterMode.parse("netplugin, netmaster"));
+        IllegalArgumentException failure =
+                assertThrows(IllegalArgumentException.class, () -> ExporterMode.parse("netplugin, netmaster"));
 
-        assertEquals("EXPORTER_MODE must be empty (exporter off), netplugin, netmaster or netplugin,netmaster;"
-                + " got 'netplugin, netmaster'", failure.getMessage());
+        assertEquals(
+                "EXPORTER_MODE must be empty (exporter off), netplugin, netmaster or netplugin,netmaster;"
+                        + " got 'netplugin, netmaster'",
+                failure.getMessage());
     }
 
     @Test
@@ -52,7 +54,8 @@ class ExporterModeTest {
         Set<String> enabled = new TreeSet<>();
         Set<String> withPort = new TreeSet<>();
         for (String key : properties.stringPropertyNames()) {
-            if (key.startsWith("contiv.enabled-for.") && properties.getProperty(key).equals("true")) {
+            if (key.startsWith("contiv.enabled-for.")
+                    && properties.getProperty(key).equals("true")) {
                 enabled.add(key.substring("contiv.enabled-for.".length()));
             }
             if (key.startsWith("contiv.port-for.")) {

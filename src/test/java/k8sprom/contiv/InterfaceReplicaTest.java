@@ -1,15 +1,14 @@
 package k8sprom.contiv;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
-
-import java.util.Map;
-import java.util.stream.Collectors;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
 
 /** The replica's reading of table-updates2 (monitor_cond, monitor_cond_since) and table-updates (monitor). */
 class InterfaceReplicaTest {
@@ -25,10 +24,15 @@ class InterfaceReplicaTest {
                                      "statistics": ["map", [["rx_bytes", 10], ["tx_bytes", 20]]]}},
                   "u2": {"initial": {"name": "br0"}}}}"""));
 
-        assertEquals(Map.of(
-                "vport1", new OvsInterface("vport1", Map.of("endpoint-id", "ep-1"), Map.of("rx_bytes", 10L,
-                        "tx_bytes", 20L)),
-                "br0", new OvsInterface("br0", Map.of(), Map.of())), byName(replica));
+        assertEquals(
+                Map.of(
+                        "vport1",
+                                new OvsInterface(
+                                        "vport1",
+                                        Map.of("endpoint-id", "ep-1"),
+                                        Map.of("rx_bytes", 10L, "tx_bytes", 20L)),
+                        "br0", new OvsInterface("br0", Map.of(), Map.of())),
+                byName(replica));
     }
 
     @Test
@@ -44,8 +48,12 @@ class InterfaceReplicaTest {
                 {"Interface": {"u1": {"modify": {
                   "statistics": ["map", [["tx_bytes", 25], ["collisions", 0], ["rx_packets", 3]]]}}}}"""));
 
-        assertEquals(new OvsInterface("vport1", Map.of("endpoint-id", "ep-1"),
-                Map.of("rx_bytes", 10L, "tx_bytes", 25L, "rx_packets", 3L)), byName(replica).get("vport1"));
+        assertEquals(
+                new OvsInterface(
+                        "vport1",
+                        Map.of("endpoint-id", "ep-1"),
+                        Map.of("rx_bytes", 10L, "tx_bytes", 25L, "rx_packets", 3L)),
+                byName(replica).get("vport1"));
         assertNotEquals(before, replica.version());
     }
 
@@ -80,9 +88,12 @@ class InterfaceReplicaTest {
     void aModifyOfARowTheReplicaDoesNotHoldIsAnError() throws Exception {
         InterfaceReplica replica = InterfaceReplica.empty();
 
-        SourceException failure = assertThrows(SourceException.class, () -> replica.applyUpdates2(
-                JSON.readTree("{\"Interface\": {\"u9\": {\"modify\": {\"name\": \"x\"}}}}")));
-        assertEquals("OVSDB monitor modified Interface row u9, which the replica does not hold; resynchronising",
+        SourceException failure = assertThrows(
+                SourceException.class,
+                () -> replica.applyUpdates2(
+                        JSON.readTree("{\"Interface\": {\"u9\": {\"modify\": {\"name\": \"x\"}}}}")));
+        assertEquals(
+                "OVSDB monitor modified Interface row u9, which the replica does not hold; resynchronising",
                 failure.getMessage());
     }
 

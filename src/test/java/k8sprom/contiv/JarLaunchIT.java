@@ -1,11 +1,8 @@
 package k8sprom.contiv;
 
-import k8sprom.testsupport.FreePort;
-import k8sprom.testsupport.JarProcess;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -18,15 +15,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import k8sprom.testsupport.FreePort;
+import k8sprom.testsupport.JarProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The packaged jar, configured only through environment variables as in a pod: the exporter answers on the port its
@@ -36,6 +33,7 @@ class JarLaunchIT {
 
     @TempDir
     static Path work;
+
     static NetmasterSimulator netmaster;
 
     @BeforeAll
@@ -52,10 +50,12 @@ class JarLaunchIT {
     void netmasterModeServesMetricsOnTheNetmasterPort() throws Exception {
         int port = FreePort.find();
         Path log = work.resolve("netmaster-mode.log");
-        JarProcess app = launch(log, Map.of(
-                "EXPORTER_MODE", "netmaster",
-                "EXPORTER_NETMASTER_PORT", String.valueOf(port),
-                "CONTIV_NETMASTER_URL", netmaster.baseUri().toString()));
+        JarProcess app = launch(
+                log,
+                Map.of(
+                        "EXPORTER_MODE", "netmaster",
+                        "EXPORTER_NETMASTER_PORT", String.valueOf(port),
+                        "CONTIV_NETMASTER_URL", netmaster.baseUri().toString()));
         try {
             HttpResponse<String> response = awaitMetrics(port, app, log);
 
@@ -72,18 +72,27 @@ class JarLaunchIT {
         int management = FreePort.find();
         Path log = work.resolve("exporter-only.log");
         // as the Helm chart runs an exporter: the whole application, the publisher switched off
-        JarProcess app = launch(log, Map.of(
-                "CAMEL_MAIN_ROUTES_INCLUDE_PATTERN", k8sprom.Application.ROUTES,
-                "PUBLISHER_ENABLED", "false",
-                "EXPORTER_MODE", "netmaster",
-                "EXPORTER_NETMASTER_PORT", String.valueOf(port),
-                "CONTIV_NETMASTER_URL", netmaster.baseUri().toString(),
-                "MANAGEMENT_PORT", String.valueOf(management)));
+        JarProcess app = launch(
+                log,
+                Map.of(
+                        "CAMEL_MAIN_ROUTES_INCLUDE_PATTERN",
+                        k8sprom.Application.ROUTES,
+                        "PUBLISHER_ENABLED",
+                        "false",
+                        "EXPORTER_MODE",
+                        "netmaster",
+                        "EXPORTER_NETMASTER_PORT",
+                        String.valueOf(port),
+                        "CONTIV_NETMASTER_URL",
+                        netmaster.baseUri().toString(),
+                        "MANAGEMENT_PORT",
+                        String.valueOf(management)));
         try {
             awaitMetrics(port, app, log);
             HttpClient http = HttpClient.newHttpClient();
-            HttpResponse<String> ready = http.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + management + "/observe/health/ready")).build(),
+            HttpResponse<String> ready = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management + "/observe/health/ready"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
 
             assertEquals(200, ready.statusCode(), ready.body());
@@ -96,9 +105,11 @@ class JarLaunchIT {
     void withoutExporterModeNoExporterServerStarts() throws Exception {
         int port = FreePort.find();
         Path log = work.resolve("no-mode.log");
-        JarProcess app = launch(log, Map.of(
-                "EXPORTER_NETPLUGIN_PORT", String.valueOf(port),
-                "EXPORTER_NETMASTER_PORT", String.valueOf(port)));
+        JarProcess app = launch(
+                log,
+                Map.of(
+                        "EXPORTER_NETPLUGIN_PORT", String.valueOf(port),
+                        "EXPORTER_NETMASTER_PORT", String.valueOf(port)));
         try {
             awaitLogLine(log, app, "started in");
 
@@ -120,15 +131,19 @@ class JarLaunchIT {
     }
 
     private static HttpResponse<String> awaitMetrics(int port, JarProcess app, Path log) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
             if (!app.isAlive()) {
                 throw new AssertionError("the app exited: " + Files.readString(log));
             }
             try {
-                return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                return http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
             } catch (IOException e) {
                 Thread.sleep(200);
             }

@@ -1,13 +1,14 @@
 package k8sprom.contiv;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,12 +22,10 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.zip.GZIPInputStream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The statistics table's answer against client_java's: through rounds of churn (statistics changing, keys and
@@ -37,8 +36,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LineExpositionTest {
 
     private static final String OPENMETRICS = "application/openmetrics-text;version=1.0.0";
-    private static final String[] STATISTICS = {"rx_bytes", "tx_bytes", "rx_packets", "tx_packets", "rx_dropped",
-        "tx_dropped", "rx_errors", "tx_errors", "rx_crc_err", "collisions"};
+    private static final String[] STATISTICS = {
+        "rx_bytes",
+        "tx_bytes",
+        "rx_packets",
+        "tx_packets",
+        "rx_dropped",
+        "tx_dropped",
+        "rx_errors",
+        "tx_errors",
+        "rx_crc_err",
+        "collisions"
+    };
     private static final ExecutorService HELPER = Executors.newSingleThreadExecutor();
 
     private final ExpositionRenderer renderer = new ExpositionRenderer();
@@ -65,8 +74,15 @@ class LineExpositionTest {
             churn(rows, round);
             if (round % 15 == 7) {
                 endpoints = new ArrayList<>(endpoints);
-                endpoints.set(random.nextInt(endpoints.size()), new Endpoint("ep-" + random.nextInt(300), "blue",
-                        "net-x", "node2", "renamed-" + round, round % 2 == 0 ? null : "g\"" + round));
+                endpoints.set(
+                        random.nextInt(endpoints.size()),
+                        new Endpoint(
+                                "ep-" + random.nextInt(300),
+                                "blue",
+                                "net-x",
+                                "node2",
+                                "renamed-" + round,
+                                round % 2 == 0 ? null : "g\"" + round));
                 endpoints.remove(random.nextInt(endpoints.size()));
             }
             List<OvsInterface> interfaces = List.copyOf(rows.values());
@@ -82,11 +98,14 @@ class LineExpositionTest {
             for (String accept : new String[] {null, OPENMETRICS}) {
                 ExpositionFormatWriter writer = renderer.writerFor(accept);
                 String clientJava = clientJava(writer, expected);
-                assertEquals(clientJava, text(lines.plain(writer, () -> false).bytes()), "round " + round + ", " + accept);
+                assertEquals(
+                        clientJava, text(lines.plain(writer, () -> false).bytes()), "round " + round + ", " + accept);
                 Exposition zipped = lines.gzip(writer, HELPER, () -> false);
                 assertEquals("gzip", zipped.contentEncoding());
-                assertEquals(clientJava, text(new GZIPInputStream(new ByteArrayInputStream(zipped.bytes()))
-                        .readAllBytes()), "round " + round + ", " + accept + ", gzip");
+                assertEquals(
+                        clientJava,
+                        text(new GZIPInputStream(new ByteArrayInputStream(zipped.bytes())).readAllBytes()),
+                        "round " + round + ", " + accept + ", gzip");
                 compared++;
             }
         }
@@ -96,8 +115,10 @@ class LineExpositionTest {
     @Test
     void aWritingIsGivenUpOnceANewerStateIsServed() {
         NetpluginMetrics metrics = new NetpluginMetrics(Naming.DEFAULT, Duration.ofSeconds(10));
-        StatisticsTable.View view = new StatisticsTable(Naming.DEFAULT, metrics).update(endpoints(10),
-                List.of(row("vport1", "ep-1", statistics(1)), row("vport2", "ep-2", statistics(2))));
+        StatisticsTable.View view = new StatisticsTable(Naming.DEFAULT, metrics)
+                .update(
+                        endpoints(10),
+                        List.of(row("vport1", "ep-1", statistics(1)), row("vport2", "ep-2", statistics(2))));
         LineExposition lines = new LineExposition(HealthMetrics.snapshots(Map.of("ovsdb", true), 0.1), view, metrics);
         ExpositionFormatWriter writer = renderer.writerFor(OPENMETRICS);
 
@@ -109,38 +130,44 @@ class LineExpositionTest {
     void twoInterfacesWithTheSameLabelsAreLeftToTheFullBuild() {
         NetpluginMetrics metrics = new NetpluginMetrics(Naming.DEFAULT, Duration.ofSeconds(10));
         StatisticsTable table = new StatisticsTable(Naming.DEFAULT, metrics);
-        List<Endpoint> endpoints = List.of(new Endpoint("ep-1", "t", "n", "h", "c", null),
-                new Endpoint("ep-2", "t", "n", "h", "c", null));
+        List<Endpoint> endpoints =
+                List.of(new Endpoint("ep-1", "t", "n", "h", "c", null), new Endpoint("ep-2", "t", "n", "h", "c", null));
 
-        assertNull(table.update(endpoints, List.of(row("vport1", "ep-1", Map.of("rx_bytes", 1L)),
-                row("vport1", "ep-2", Map.of("rx_bytes", 2L)))));
-        assertNotNull(table.update(endpoints, List.of(row("vport1", "ep-1", Map.of("rx_bytes", 1L)),
-                row("vport2", "ep-2", Map.of("rx_bytes", 2L)))));
+        assertNull(table.update(
+                endpoints,
+                List.of(row("vport1", "ep-1", Map.of("rx_bytes", 1L)), row("vport1", "ep-2", Map.of("rx_bytes", 2L)))));
+        assertNotNull(table.update(
+                endpoints,
+                List.of(row("vport1", "ep-1", Map.of("rx_bytes", 1L)), row("vport2", "ep-2", Map.of("rx_bytes", 2L)))));
     }
 
     @Test
     void twoKeysNamedAlikeAreLeftToTheFullBuild() {
         NetpluginMetrics metrics = new NetpluginMetrics(Naming.DEFAULT, Duration.ofSeconds(10));
         StatisticsTable table = new StatisticsTable(Naming.DEFAULT, metrics);
-        List<Endpoint> endpoints = List.of(new Endpoint("ep-1", "t", "n", "h", "c", null),
-                new Endpoint("ep-2", "t", "n", "h", "d", null));
+        List<Endpoint> endpoints =
+                List.of(new Endpoint("ep-1", "t", "n", "h", "c", null), new Endpoint("ep-2", "t", "n", "h", "d", null));
 
-        assertNull(table.update(endpoints, List.of(row("vport1", "ep-1", Map.of("collisions-x", 1L)),
-                row("vport2", "ep-2", Map.of("collisions_x", 2L)))));
+        assertNull(table.update(
+                endpoints,
+                List.of(
+                        row("vport1", "ep-1", Map.of("collisions-x", 1L)),
+                        row("vport2", "ep-2", Map.of("collisions_x", 2L)))));
     }
 
     @Test
     void aStatisticNamedLikeAnOwnFamilyIsLeftToTheFullBuild() throws Exception {
         NetpluginMetrics metrics = new NetpluginMetrics(Naming.COMPATIBLE, Duration.ofSeconds(10));
         StatisticsTable table = new StatisticsTable(Naming.COMPATIBLE, metrics);
-        StatisticsTable.View view = table.update(List.of(new Endpoint("ep-1", "t", "n", "h", "c", null)),
+        StatisticsTable.View view = table.update(
+                List.of(new Endpoint("ep-1", "t", "n", "h", "c", null)),
                 List.of(row("vport1", "ep-1", Map.of(HealthMetrics.UP, 1L, "rx_bytes", 5L))));
         List<MetricSnapshot> own = HealthMetrics.snapshots(Map.of("ovsdb", true), 0.1);
 
         assertNull(new LineExposition(own, view, metrics).plain(renderer.writerFor(OPENMETRICS), () -> false));
         assertTrue(LineExposition.writes(renderer.writerFor(OPENMETRICS)));
-        assertTrue(!LineExposition.writes(renderer.writerFor("application/vnd.google.protobuf;"
-                + "proto=io.prometheus.client.MetricFamily;encoding=delimited")));
+        assertTrue(!LineExposition.writes(renderer.writerFor(
+                "application/vnd.google.protobuf;" + "proto=io.prometheus.client.MetricFamily;encoding=delimited")));
     }
 
     // A round of changes like ovs-vswitchd's and containers': values of about a fifth of the rows, now and then a
@@ -163,8 +190,9 @@ class LineExpositionTest {
             case 1 -> statistics.remove("collisions");
             case 2 -> statistics.put("tx_errors", -1L);
             case 3 -> rows.remove(some);
-            case 4 -> rows.put("uuid-new-" + round, row("vport-new-" + round, "ep-" + random.nextInt(300),
-                    statistics(round)));
+            case 4 ->
+                rows.put(
+                        "uuid-new-" + round, row("vport-new-" + round, "ep-" + random.nextInt(300), statistics(round)));
             default -> rows.put(some, new OvsInterface(row.name() + "-renamed", row.externalIds(), statistics));
         }
         if (round % 6 < 3) {
@@ -182,8 +210,13 @@ class LineExpositionTest {
                 case 3 -> "ünïcødé-" + i;
                 default -> "container-" + i;
             };
-            endpoints.add(new Endpoint("ep-" + i, i % 2 == 0 ? "default" : "blue", "net-" + (i % 10), "node1",
-                    container, i % 3 == 0 ? null : "group-" + (i / 50)));
+            endpoints.add(new Endpoint(
+                    "ep-" + i,
+                    i % 2 == 0 ? "default" : "blue",
+                    "net-" + (i % 10),
+                    "node1",
+                    container,
+                    i % 3 == 0 ? null : "group-" + (i / 50)));
         }
         return endpoints;
     }

@@ -1,16 +1,14 @@
 package k8sprom.contiv;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import k8sprom.testsupport.OvsdbServer;
-import k8sprom.testsupport.PrometheusServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -30,13 +28,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.zip.GZIPInputStream;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import k8sprom.testsupport.OvsdbServer;
+import k8sprom.testsupport.PrometheusServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * /metrics served from the live replica, end to end (the app and route, a real ovsdb-server, the Netmaster
@@ -52,6 +51,7 @@ class LiveReplicaScrapeIT {
 
     @TempDir
     static Path work;
+
     static OvsdbServer ovs;
     static NetmasterSimulator netmaster;
     static ExporterApp app;
@@ -65,10 +65,14 @@ class LiveReplicaScrapeIT {
         OvsFixture.populate(ovs);
         netmaster = NetmasterSimulator.start();
         app = ExporterApp.start(Map.of(
-                "contiv.mode", "netplugin",
-                "contiv.netmaster-url", netmaster.baseUri().toString(),
-                "contiv.ovsdb", ovs.tcpTarget(),
-                "contiv.metadata-cache-seconds", "0"));
+                "contiv.mode",
+                "netplugin",
+                "contiv.netmaster-url",
+                netmaster.baseUri().toString(),
+                "contiv.ovsdb",
+                ovs.tcpTarget(),
+                "contiv.metadata-cache-seconds",
+                "0"));
     }
 
     @BeforeEach
@@ -94,9 +98,16 @@ class LiveReplicaScrapeIT {
     void servesWhatASelectBasedCollectionWritesForTheSameDatabaseThroughChurn() throws Exception {
         for (int i = 0; i < 15; i++) {
             long round = i;
-            writes.setStatistics(ENDPOINT_INTERFACES.stream().collect(Collectors.toMap(name -> name,
-                    name -> Map.of("rx_bytes", (long) random.nextInt(1 << 30), "tx_bytes", (long) random.nextInt(100),
-                            "rx_packets", round))));
+            writes.setStatistics(ENDPOINT_INTERFACES.stream()
+                    .collect(Collectors.toMap(
+                            name -> name,
+                            name -> Map.of(
+                                    "rx_bytes",
+                                    (long) random.nextInt(1 << 30),
+                                    "tx_bytes",
+                                    (long) random.nextInt(100),
+                                    "rx_packets",
+                                    round))));
 
             String served = app.scrape().body();
 
@@ -127,9 +138,14 @@ class LiveReplicaScrapeIT {
     void endpointsAndTheirInterfacesComeAndGo() throws Exception {
         String webNet = NetmasterSimulator.INSPECT + "default:web-net/";
         String inspection = NetmasterSimulator.resource("inspections.json");
-        String withNewEndpoint = OvsdbWrites.JSON.readTree(inspection).get("default:web-net").toString()
-                .replace("\"endpoints\":[", "\"endpoints\":[{\"endpointID\":\"ep-new\",\"containerName\":\"new-1\","
-                        + "\"homingHost\":\"node1\",\"intfName\":\"vport9\",\"network\":\"web-net.default\"},");
+        String withNewEndpoint = OvsdbWrites.JSON
+                .readTree(inspection)
+                .get("default:web-net")
+                .toString()
+                .replace(
+                        "\"endpoints\":[",
+                        "\"endpoints\":[{\"endpointID\":\"ep-new\",\"containerName\":\"new-1\","
+                                + "\"homingHost\":\"node1\",\"intfName\":\"vport9\",\"network\":\"web-net.default\"},");
         String newSeries = "contiv_endpoint_receive_bytes_total{container_name=\"new-1\",host=\"node1\","
                 + "interface=\"vport9\",network=\"web-net\",tenant=\"default\"}";
 
@@ -182,7 +198,8 @@ class LiveReplicaScrapeIT {
         for (String answer : answers) {
             int up = ovsdbUp(answer);
             if (up == 0) {
-                assertFalse(Exposed.parse(answer).anySeriesContains("contiv_endpoint_"),
+                assertFalse(
+                        Exposed.parse(answer).anySeriesContains("contiv_endpoint_"),
                         "statistics served while OVSDB was down");
             }
             if (upSequence.isEmpty() || upSequence.get(upSequence.size() - 1) != up) {
@@ -195,7 +212,8 @@ class LiveReplicaScrapeIT {
     @Test
     void openMetricsPassesAStrictParserAndTheTextFormatPassesPromtool() throws Exception {
         HttpResponse<String> openMetrics = app.scrape(OPENMETRICS);
-        assertEquals(OPENMETRICS, openMetrics.headers().firstValue("Content-Type").orElse(""));
+        assertEquals(
+                OPENMETRICS, openMetrics.headers().firstValue("Content-Type").orElse(""));
 
         assertEquals("", strictOpenMetricsParser(openMetrics.body()));
         assertEquals("", PrometheusServer.checkMetrics(app.scrape().body()));
@@ -203,44 +221,57 @@ class LiveReplicaScrapeIT {
 
     @Test
     void gzipsWhenAskedAnswersHeadAndFiltersByName() throws Exception {
-        HttpResponse<byte[]> zipped = http.send(request("").header("Accept-Encoding", "gzip").build(),
-                HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> zipped = http.send(
+                request("").header("Accept-Encoding", "gzip").build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals("gzip", zipped.headers().firstValue("Content-Encoding").orElse(""));
-        assertArrayEquals(scrapeBytes(), new GZIPInputStream(new java.io.ByteArrayInputStream(zipped.body()))
-                .readAllBytes());
+        assertArrayEquals(
+                scrapeBytes(), new GZIPInputStream(new java.io.ByteArrayInputStream(zipped.body())).readAllBytes());
 
-        HttpResponse<byte[]> head = http.send(request("").method("HEAD", HttpRequest.BodyPublishers.noBody())
-                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> head = http.send(
+                request("").method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, head.statusCode());
         assertEquals(0, head.body().length);
         assertTrue(head.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
 
-        String filtered = http.send(request("?name[]=contiv_up&name[]=contiv_endpoint_receive_bytes_total").build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        assertEquals(List.of("contiv_endpoint_receive_bytes_total", "contiv_up"), filtered.lines()
-                .filter(line -> line.startsWith("# TYPE")).map(line -> line.split(" ")[2]).toList());
+        String filtered = http.send(
+                        request("?name[]=contiv_up&name[]=contiv_endpoint_receive_bytes_total")
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+        assertEquals(
+                List.of("contiv_endpoint_receive_bytes_total", "contiv_up"),
+                filtered.lines()
+                        .filter(line -> line.startsWith("# TYPE"))
+                        .map(line -> line.split(" ")[2])
+                        .toList());
     }
 
     // ---------------------------------------------------------------------------------------------------- helpers
 
     /** Today's collection for the same database: a select, Netmaster's endpoints, the same families and writer. */
     private String selectBasedExposition() throws IOException {
-        List<Endpoint> endpoints = EndpointDirectory.list(new NetmasterApi(netmaster.baseUri(),
-                new JsonHttp(Duration.ofSeconds(5)))).value();
+        List<Endpoint> endpoints = EndpointDirectory.list(
+                        new NetmasterApi(netmaster.baseUri(), new JsonHttp(Duration.ofSeconds(5))))
+                .value();
         List<OvsInterface> rows = new ArrayList<>(writes.select().values());
-        MetricSnapshots families = new MetricSnapshots(new NetpluginMetrics(Naming.DEFAULT, Duration.ZERO)
-                .snapshots(EndpointTraffic.join(endpoints, rows)));
+        MetricSnapshots families = new MetricSnapshots(
+                new NetpluginMetrics(Naming.DEFAULT, Duration.ZERO).snapshots(EndpointTraffic.join(endpoints, rows)));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrometheusTextFormatWriter.create().write(out, families);
         return out.toString(StandardCharsets.UTF_8);
     }
 
     private static List<String> endpointLines(String exposition) {
-        return exposition.lines().filter(line -> line.contains("contiv_endpoint_")).toList();
+        return exposition
+                .lines()
+                .filter(line -> line.contains("contiv_endpoint_"))
+                .toList();
     }
 
     private byte[] scrapeBytes() throws IOException, InterruptedException {
-        return http.send(request("").build(), HttpResponse.BodyHandlers.ofByteArray()).body();
+        return http.send(request("").build(), HttpResponse.BodyHandlers.ofByteArray())
+                .body();
     }
 
     private static HttpRequest.Builder request(String query) {
@@ -257,12 +288,15 @@ class LiveReplicaScrapeIT {
 
     /** prometheus_client's OpenMetrics parser, which refuses anything the format does not allow; "" when accepted. */
     private static String strictOpenMetricsParser(String exposition) throws Exception {
-        Process python = new ProcessBuilder("/usr/bin/python3", "-c",
-                "import sys\n"
-                        + "from prometheus_client.openmetrics.parser import text_string_to_metric_families\n"
-                        + "families = list(text_string_to_metric_families(sys.stdin.read()))\n"
-                        + "assert families, 'no families'\n")
-                .redirectErrorStream(true).start();
+        Process python = new ProcessBuilder(
+                        "/usr/bin/python3",
+                        "-c",
+                        "import sys\n"
+                                + "from prometheus_client.openmetrics.parser import text_string_to_metric_families\n"
+                                + "families = list(text_string_to_metric_families(sys.stdin.read()))\n"
+                                + "assert families, 'no families'\n")
+                .redirectErrorStream(true)
+                .start();
         try (OutputStream in = python.getOutputStream()) {
             in.write(exposition.getBytes(StandardCharsets.UTF_8));
         }

@@ -1,9 +1,9 @@
 package k8sprom.contiv;
 
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
 
 class NamingTest {
 
@@ -24,7 +24,9 @@ class NamingTest {
     void oddDatapathKeysBecomeValidMetricNames() {
         assertEquals("contiv_endpoint_receive_q0_packets", Naming.DEFAULT.statisticMetric("rx_q0.packets"));
         assertEquals("_1_to_64_packets", Naming.COMPATIBLE.statisticMetric("1_to_64_packets"));
-        assertEquals("contiv_endpoint_receive", Naming.DEFAULT.statisticMetric("rx_total"),
+        assertEquals(
+                "contiv_endpoint_receive",
+                Naming.DEFAULT.statisticMetric("rx_total"),
                 "client_java appends _total itself");
     }
 
@@ -49,7 +51,9 @@ class NamingTest {
         assertEquals(Naming.DEFAULT, Naming.parse(""));
         assertEquals(Naming.DEFAULT, Naming.parse("default"));
         assertEquals(Naming.COMPATIBLE, Naming.parse("Compatible"));
-        assertEquals("EXPORTER_NAMING must be default or compatible; got 'ruby'",
-                assertThrows(IllegalArgumentException.class, () -> Naming.parse("ruby")).getMessage());
+        assertEquals(
+                "EXPORTER_NAMING must be default or compatible; got 'ruby'",
+                assertThrows(IllegalArgumentException.class, () -> Naming.parse("ruby"))
+                        .getMessage());
     }
 }

@@ -1,10 +1,9 @@
 package k8sprom.contiv;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.URI;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 class NetmasterApiTest {
 
@@ -26,7 +25,8 @@ class NetmasterApiTest {
     void quotesCharactersANetworkKeyMayHold() {
         NetmasterApi api = new NetmasterApi(URI.create("http://nm:9999"), null);
 
-        assertEquals("http://nm:9999/api/v1/inspect/networks/default:my%20net/",
+        assertEquals(
+                "http://nm:9999/api/v1/inspect/networks/default:my%20net/",
                 api.uri("/api/v1/inspect/networks/default:my net/").toString());
     }
 }

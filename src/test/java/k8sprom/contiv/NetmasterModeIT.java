@@ -1,15 +1,14 @@
 package k8sprom.contiv;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
 import k8sprom.testsupport.PrometheusServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * EXPORTER_MODE=netmaster end to end with a static Netmaster URL, which skips etcd: counts of Netmaster's objects,
@@ -24,8 +23,10 @@ class NetmasterModeIT {
     static void start() throws Exception {
         netmaster = NetmasterSimulator.start();
         app = ExporterApp.start(Map.of(
-                "contiv.mode", "netmaster",
-                "contiv.netmaster-url", netmaster.baseUri().toString()));
+                "contiv.mode",
+                "netmaster",
+                "contiv.netmaster-url",
+                netmaster.baseUri().toString()));
     }
 
     @AfterAll
@@ -60,11 +61,17 @@ class NetmasterModeIT {
 
         assertEquals(2, metrics.get("contiv_policies{endpoint_group=\"web\",network=\"web-net\",tenant=\"default\"}"));
         assertEquals(1, metrics.get("contiv_policies{endpoint_group=\"db\",network=\"web-net\",tenant=\"default\"}"));
-        assertEquals(0, metrics.get("contiv_policies{endpoint_group=\"frontend\",network=\"blue-net\",tenant=\"blue\"}"));
-        assertEquals(1, metrics.get("contiv_netprofiles{endpoint_group=\"web\",network=\"web-net\",tenant=\"default\"}"));
-        assertEquals(0, metrics.get("contiv_netprofiles{endpoint_group=\"db\",network=\"web-net\",tenant=\"default\"}"));
-        assertEquals(1, metrics.get("contiv_netprofiles{endpoint_group=\"frontend\",network=\"blue-net\","
-                + "tenant=\"blue\"}"), "profile only in links.NetProfile");
+        assertEquals(
+                0, metrics.get("contiv_policies{endpoint_group=\"frontend\",network=\"blue-net\",tenant=\"blue\"}"));
+        assertEquals(
+                1, metrics.get("contiv_netprofiles{endpoint_group=\"web\",network=\"web-net\",tenant=\"default\"}"));
+        assertEquals(
+                0, metrics.get("contiv_netprofiles{endpoint_group=\"db\",network=\"web-net\",tenant=\"default\"}"));
+        assertEquals(
+                1,
+                metrics.get(
+                        "contiv_netprofiles{endpoint_group=\"frontend\",network=\"blue-net\"," + "tenant=\"blue\"}"),
+                "profile only in links.NetProfile");
     }
 
     @Test
@@ -81,8 +88,10 @@ class NetmasterModeIT {
     void saysInHelpHowLongNetmasterMetadataIsCached() throws Exception {
         String body = app.scrape().body();
 
-        assertTrue(body.contains("# HELP contiv_tenants Number of tenants in Contiv Netmaster. Netmaster metadata is"
-                + " cached for up to 10 s."), body);
+        assertTrue(
+                body.contains("# HELP contiv_tenants Number of tenants in Contiv Netmaster. Netmaster metadata is"
+                        + " cached for up to 10 s."),
+                body);
     }
 
     @Test

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -44,8 +43,7 @@ public final class NetmasterSimulator implements AutoCloseable {
     private final AtomicInteger mostInFlight = new AtomicInteger();
     private volatile Duration delay = Duration.ZERO;
 
-    private record Answer(int status, String body) {
-    }
+    private record Answer(int status, String body) {}
 
     private NetmasterSimulator(HttpServer server, Map<String, String> fixtures) {
         this.server = server;
@@ -127,9 +125,7 @@ public final class NetmasterSimulator implements AutoCloseable {
 
     private Answer fixture(String path) {
         String body = fixtures.get(path);
-        return body == null
-                ? new Answer(404, "{\"error\":\"no such object\"}")
-                : new Answer(200, body);
+        return body == null ? new Answer(404, "{\"error\":\"no such object\"}") : new Answer(200, body);
     }
 
     private static Map<String, String> loadFixtures() throws IOException {

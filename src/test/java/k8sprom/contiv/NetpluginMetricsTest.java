@@ -1,17 +1,16 @@
 package k8sprom.contiv;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class NetpluginMetricsTest {
 
@@ -35,19 +34,24 @@ class NetpluginMetricsTest {
 
     @Test
     void compatibleNamingWritesTheBareKeyUntypedWithTheOriginalLabels() throws Exception {
-        String text = render(Naming.COMPATIBLE, List.of(new EndpointTraffic(WEB_1, "vport1", Map.of("rx_bytes", 2000L))));
+        String text =
+                render(Naming.COMPATIBLE, List.of(new EndpointTraffic(WEB_1, "vport1", Map.of("rx_bytes", 2000L))));
 
         assertTrue(text.contains("# TYPE rx_bytes untyped\n"), text);
-        assertTrue(text.contains("rx_bytes{containerName=\"web-1\",endpointGroup=\"web\",host=\"node1\","
-                + "interface=\"vport1\",network=\"web-net\",tenant=\"default\"} 2000.0\n"), text);
+        assertTrue(
+                text.contains("rx_bytes{containerName=\"web-1\",endpointGroup=\"web\",host=\"node1\","
+                        + "interface=\"vport1\",network=\"web-net\",tenant=\"default\"} 2000.0\n"),
+                text);
     }
 
     @Test
     void endpointWithoutServiceHasNoEndpointGroupLabelAndItsLabelValuesAreEscaped() throws Exception {
         String text = render(Naming.DEFAULT, List.of(new EndpointTraffic(BATCH, "vport2", Map.of("tx_bytes", 1L))));
 
-        assertTrue(text.contains("contiv_endpoint_transmit_bytes_total{container_name=\"batch \\\"7\\\"\",host=\"node1\","
-                + "interface=\"vport2\",network=\"web-net\",tenant=\"default\"} 1.0\n"), text);
+        assertTrue(
+                text.contains("contiv_endpoint_transmit_bytes_total{container_name=\"batch \\\"7\\\"\",host=\"node1\","
+                        + "interface=\"vport2\",network=\"web-net\",tenant=\"default\"} 1.0\n"),
+                text);
     }
 
     @Test
@@ -56,8 +60,8 @@ class NetpluginMetricsTest {
                 new EndpointTraffic(WEB_1, "vport1", new TreeMap<>(Map.of("rx_bytes", 1L, "tx_bytes", 2L))),
                 new EndpointTraffic(BATCH, "vport2", Map.of("rx_bytes", 3L)));
 
-        MetricSnapshots families = new MetricSnapshots(new NetpluginMetrics(Naming.DEFAULT, Duration.ZERO)
-                .snapshots(traffic));
+        MetricSnapshots families =
+                new MetricSnapshots(new NetpluginMetrics(Naming.DEFAULT, Duration.ZERO).snapshots(traffic));
 
         assertEquals(2, families.size());
         assertEquals(2, families.get(0).getDataPoints().size());
@@ -73,8 +77,10 @@ class NetpluginMetricsTest {
 
     private static String render(Naming naming, List<EndpointTraffic> traffic) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new PrometheusTextFormatWriter(false).write(out,
-                new MetricSnapshots(new NetpluginMetrics(naming, Duration.ofSeconds(10)).snapshots(traffic)));
+        new PrometheusTextFormatWriter(false)
+                .write(
+                        out,
+                        new MetricSnapshots(new NetpluginMetrics(naming, Duration.ofSeconds(10)).snapshots(traffic)));
         return out.toString();
     }
 }

@@ -1,22 +1,21 @@
 package k8sprom.contiv;
 
-import k8sprom.testsupport.PrometheusServer;
-import k8sprom.testsupport.EtcdServer;
-import k8sprom.testsupport.OvsdbServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import k8sprom.testsupport.EtcdServer;
+import k8sprom.testsupport.OvsdbServer;
+import k8sprom.testsupport.PrometheusServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * EXPORTER_MODE=netplugin end to end: the real app and route, a real ovsdb-server and etcd, and the simulated
@@ -29,6 +28,7 @@ class NetpluginModeIT {
 
     @TempDir
     static Path work;
+
     static OvsdbServer ovs;
     static EtcdServer etcd;
     static NetmasterSimulator netmaster;
@@ -42,10 +42,14 @@ class NetpluginModeIT {
         netmaster = NetmasterSimulator.start();
         etcd.put("contiv.io/lock/netmaster/leader", netmaster.hostPort());
         app = ExporterApp.start(Map.of(
-                "contiv.mode", "netplugin",
-                "contiv.etcd", "etcd://" + etcd.clientUrl().substring("http://".length()),
-                "contiv.ovsdb", ovs.tcpTarget(),
-                "contiv.metadata-cache-seconds", "0"));
+                "contiv.mode",
+                "netplugin",
+                "contiv.etcd",
+                "etcd://" + etcd.clientUrl().substring("http://".length()),
+                "contiv.ovsdb",
+                ovs.tcpTarget(),
+                "contiv.metadata-cache-seconds",
+                "0"));
     }
 
     @AfterAll
@@ -77,18 +81,25 @@ class NetpluginModeIT {
         assertEquals(4, metrics.get("contiv_endpoint_transmit_crc_err_total{" + WEB_1 + "}"));
         assertEquals(0, metrics.get("contiv_endpoint_collisions_total{" + WEB_1 + "}"));
         assertEquals(5, metrics.get("contiv_endpoint_ovs_tx_failure_drops_total{" + WEB_1 + "}"));
-        assertEquals(400, metrics.get("contiv_endpoint_receive_bytes_total{container_name=\"db-1\",endpoint_group=\"db\","
-                + "host=\"node1\",interface=\"vport2\",network=\"web-net\",tenant=\"default\"}"));
-        assertEquals(8000, metrics.get("contiv_endpoint_receive_bytes_total{container_name=\"front-1\","
-                + "endpoint_group=\"frontend\",host=\"node1\",interface=\"vport4\",network=\"blue-net\",tenant=\"blue\"}"));
+        assertEquals(
+                400,
+                metrics.get("contiv_endpoint_receive_bytes_total{container_name=\"db-1\",endpoint_group=\"db\","
+                        + "host=\"node1\",interface=\"vport2\",network=\"web-net\",tenant=\"default\"}"));
+        assertEquals(
+                8000,
+                metrics.get(
+                        "contiv_endpoint_receive_bytes_total{container_name=\"front-1\","
+                                + "endpoint_group=\"frontend\",host=\"node1\",interface=\"vport4\",network=\"blue-net\",tenant=\"blue\"}"));
     }
 
     @Test
     void leavesTheEndpointGroupLabelOutForEndpointsWithoutService() throws Exception {
         Exposed metrics = Exposed.parse(app.scrape().body());
 
-        assertEquals(60, metrics.get("contiv_endpoint_receive_bytes_total{container_name=\"batch-7\",host=\"node1\","
-                + "interface=\"vport3\",network=\"web-net\",tenant=\"default\"}"));
+        assertEquals(
+                60,
+                metrics.get("contiv_endpoint_receive_bytes_total{container_name=\"batch-7\",host=\"node1\","
+                        + "interface=\"vport3\",network=\"web-net\",tenant=\"default\"}"));
     }
 
     @Test
@@ -129,8 +140,11 @@ class NetpluginModeIT {
         HttpResponse<String> openMetrics = app.scrape("application/openmetrics-text; version=1.0.0; charset=utf-8");
 
         assertEquals(200, classic.statusCode());
-        assertEquals("text/plain; version=0.0.4; charset=utf-8", classic.headers().firstValue("Content-Type").orElse(""));
-        assertEquals("application/openmetrics-text; version=1.0.0; charset=utf-8",
+        assertEquals(
+                "text/plain; version=0.0.4; charset=utf-8",
+                classic.headers().firstValue("Content-Type").orElse(""));
+        assertEquals(
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
                 openMetrics.headers().firstValue("Content-Type").orElse(""));
         assertTrue(openMetrics.body().endsWith("# EOF\n"));
     }
@@ -145,7 +159,9 @@ class NetpluginModeIT {
         HttpResponse<String> response = app.scrape("text/plain");
 
         assertTrue(response.headers().firstValue("Accept").isEmpty());
-        assertTrue(response.headers().map().keySet().stream().noneMatch(name -> name.toLowerCase().startsWith("camel")),
+        assertTrue(
+                response.headers().map().keySet().stream()
+                        .noneMatch(name -> name.toLowerCase().startsWith("camel")),
                 response.headers().map().toString());
     }
 }

@@ -1,9 +1,8 @@
 package k8sprom.contiv;
 
-import k8sprom.testsupport.OvsdbServer;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
+import k8sprom.testsupport.OvsdbServer;
 
 /**
  * The OVS side of the test network, matching the Netmaster fixtures: four endpoint interfaces on node1, and
@@ -14,15 +13,30 @@ public final class OvsFixture {
 
     /** vport1's statistics as OVS reports them (the switch port's view). */
     static final Map<String, Long> WEB_1_SWITCH_SIDE = ordered(
-            "rx_bytes", 1000L, "tx_bytes", 2000L,
-            "rx_packets", 10L, "tx_packets", 20L,
-            "rx_dropped", 1L, "tx_dropped", 2L,
-            "rx_errors", 0L, "tx_errors", 3L,
-            "rx_crc_err", 4L, "collisions", 0L,
-            "ovs_tx_failure_drops", 5L);
+            "rx_bytes",
+            1000L,
+            "tx_bytes",
+            2000L,
+            "rx_packets",
+            10L,
+            "tx_packets",
+            20L,
+            "rx_dropped",
+            1L,
+            "tx_dropped",
+            2L,
+            "rx_errors",
+            0L,
+            "tx_errors",
+            3L,
+            "rx_crc_err",
+            4L,
+            "collisions",
+            0L,
+            "ovs_tx_failure_drops",
+            5L);
 
-    private OvsFixture() {
-    }
+    private OvsFixture() {}
 
     public static void populate(OvsdbServer ovs) throws Exception {
         ovs.addInterface("contivVxlanBridge", "vport1", Map.of("endpoint-id", "ep-web-1"));
@@ -30,8 +44,8 @@ public final class OvsFixture {
         ovs.addInterface("contivVxlanBridge", "vport3", Map.of("endpoint-id", "ep-batch-7"));
         ovs.addInterface("contivVlanBridge", "vport4", Map.of("endpoint-id", "ep-front-1"));
         ovs.addInterface("contivVxlanBridge", "vport5", Map.of("endpoint-id", "ep-web-10"));
-        ovs.addInterface("contivVxlanBridge", "vport6",
-                Map.of("iface-id", "ep-web-1", "attached-mac", "02:02:0a:01:01:09"));
+        ovs.addInterface(
+                "contivVxlanBridge", "vport6", Map.of("iface-id", "ep-web-1", "attached-mac", "02:02:0a:01:01:09"));
         writeStatistics(ovs);
     }
 

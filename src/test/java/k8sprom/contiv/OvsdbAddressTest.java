@@ -1,12 +1,11 @@
 package k8sprom.contiv;
 
-import org.junit.jupiter.api.Test;
-
-import java.nio.file.Path;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
 
 class OvsdbAddressTest {
 
@@ -29,7 +28,9 @@ class OvsdbAddressTest {
 
         assertEquals(new OvsdbAddress(null, 0, socket), OvsdbAddress.parse("unix:/var/run/openvswitch/db.sock"));
         assertEquals(new OvsdbAddress(null, 0, socket), OvsdbAddress.parse("/var/run/openvswitch/db.sock"));
-        assertEquals("unix:/var/run/openvswitch/db.sock", OvsdbAddress.parse("/var/run/openvswitch/db.sock").toString());
+        assertEquals(
+                "unix:/var/run/openvswitch/db.sock",
+                OvsdbAddress.parse("/var/run/openvswitch/db.sock").toString());
     }
 
     @Test

@@ -1,12 +1,11 @@
 package k8sprom.contiv;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import k8sprom.testsupport.OvsdbServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,10 +17,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import k8sprom.testsupport.OvsdbServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The JSON-RPC session: against a real ovsdb-server for the echo keep-alive, and against a scripted peer on a
@@ -34,6 +33,7 @@ class OvsdbConnectionIT {
 
     @TempDir
     Path work;
+
     private ServerSocket peer;
 
     @AfterEach
@@ -46,7 +46,7 @@ class OvsdbConnectionIT {
     @Test
     void answersTheServersEchoSoARealServerKeepsTheSession() throws Exception {
         try (OvsdbServer ovs = OvsdbServer.start(work.resolve("ovs"));
-             OvsdbConnection connection = OvsdbConnection.open(OvsdbAddress.parse(ovs.tcpTarget()), TIMEOUT, JSON)) {
+                OvsdbConnection connection = OvsdbConnection.open(OvsdbAddress.parse(ovs.tcpTarget()), TIMEOUT, JSON)) {
             // ovsdb-server probes an idle TCP client after 5 s and drops it 5 s later without an answer.
             long deadline = System.nanoTime() + Duration.ofSeconds(12).toNanos();
             while (connection.echoesAnswered() == 0 && System.nanoTime() < deadline) {
@@ -55,7 +55,12 @@ class OvsdbConnectionIT {
 
             assertTrue(connection.echoesAnswered() > 0, "no echo request within 12 s");
             assertTrue(connection.isOpen());
-            assertEquals("Open_vSwitch", connection.call("list_dbs", JSON.createArrayNode(), TIMEOUT).get(0).asText());
+            assertEquals(
+                    "Open_vSwitch",
+                    connection
+                            .call("list_dbs", JSON.createArrayNode(), TIMEOUT)
+                            .get(0)
+                            .asText());
         }
     }
 
@@ -63,8 +68,9 @@ class OvsdbConnectionIT {
     void repliesToEchoWithItsIdAndParams() throws Exception {
         CompletableFuture<JsonNode> echoReply = new CompletableFuture<>();
         startPeer(socket -> {
-            socket.getOutputStream().write("{\"method\":\"echo\",\"params\":[\"ping\"],\"id\":\"echo\"}"
-                    .getBytes(StandardCharsets.UTF_8));
+            socket.getOutputStream()
+                    .write("{\"method\":\"echo\",\"params\":[\"ping\"],\"id\":\"echo\"}"
+                            .getBytes(StandardCharsets.UTF_8));
             echoReply.complete(JSON.readTree(JSON.getFactory().createParser(socket.getInputStream())));
         });
 
@@ -105,10 +111,11 @@ class OvsdbConnectionIT {
         startPeer(socket -> readRequest(socket.getInputStream()));
 
         try (OvsdbConnection connection = open()) {
-            SourceException failure = assertThrows(SourceException.class,
-                    () -> connection.call("transact", JSON.createArrayNode(), TIMEOUT));
+            SourceException failure = assertThrows(
+                    SourceException.class, () -> connection.call("transact", JSON.createArrayNode(), TIMEOUT));
 
-            assertEquals("OVSDB tcp:127.0.0.1:" + peer.getLocalPort() + ": the server closed the connection",
+            assertEquals(
+                    "OVSDB tcp:127.0.0.1:" + peer.getLocalPort() + ": the server closed the connection",
                     failure.getMessage());
             assertTrue(!connection.isOpen());
         }
@@ -123,8 +130,8 @@ class OvsdbConnectionIT {
         });
 
         try (OvsdbConnection connection = open()) {
-            SourceException failure = assertThrows(SourceException.class,
-                    () -> connection.call("transact", JSON.createArrayNode(), TIMEOUT));
+            SourceException failure = assertThrows(
+                    SourceException.class, () -> connection.call("transact", JSON.createArrayNode(), TIMEOUT));
 
             assertTrue(failure.getMessage().contains("the server sent invalid JSON"), failure.getMessage());
         }
@@ -138,10 +145,11 @@ class OvsdbConnectionIT {
         });
 
         try (OvsdbConnection connection = open()) {
-            SourceException failure = assertThrows(SourceException.class,
-                    () -> connection.call("transact", JSON.createArrayNode(), TIMEOUT));
+            SourceException failure = assertThrows(
+                    SourceException.class, () -> connection.call("transact", JSON.createArrayNode(), TIMEOUT));
 
-            assertEquals("OVSDB tcp:127.0.0.1:" + peer.getLocalPort() + " did not answer transact within 500 ms",
+            assertEquals(
+                    "OVSDB tcp:127.0.0.1:" + peer.getLocalPort() + " did not answer transact within 500 ms",
                     failure.getMessage());
         }
     }
@@ -150,14 +158,15 @@ class OvsdbConnectionIT {
     void errorReplyIsReportedWithTheServersWords() throws Exception {
         startPeer(socket -> {
             readRequest(socket.getInputStream());
-            socket.getOutputStream().write("{\"id\":1,\"result\":null,\"error\":\"unknown database\"}"
-                    .getBytes(StandardCharsets.UTF_8));
+            socket.getOutputStream()
+                    .write("{\"id\":1,\"result\":null,\"error\":\"unknown database\"}"
+                            .getBytes(StandardCharsets.UTF_8));
             Thread.sleep(1000);
         });
 
         try (OvsdbConnection connection = open()) {
-            SourceException failure = assertThrows(SourceException.class,
-                    () -> connection.call("transact", JSON.createArrayNode(), TIMEOUT));
+            SourceException failure = assertThrows(
+                    SourceException.class, () -> connection.call("transact", JSON.createArrayNode(), TIMEOUT));
 
             assertTrue(failure.getMessage().endsWith("refused transact: \"unknown database\""), failure.getMessage());
         }
@@ -170,13 +179,15 @@ class OvsdbConnectionIT {
     /** A one-connection peer on a loopback port that plays the script, then closes the connection. */
     private void startPeer(Script script) throws IOException {
         peer = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        Thread thread = new Thread(() -> {
-            try (Socket socket = peer.accept()) {
-                script.play(socket);
-            } catch (Exception e) {
-                // the test's assertions report what went wrong
-            }
-        }, "scripted-ovsdb-peer");
+        Thread thread = new Thread(
+                () -> {
+                    try (Socket socket = peer.accept()) {
+                        script.play(socket);
+                    } catch (Exception e) {
+                        // the test's assertions report what went wrong
+                    }
+                },
+                "scripted-ovsdb-peer");
         thread.setDaemon(true);
         thread.start();
     }

@@ -1,12 +1,12 @@
 package k8sprom.contiv;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import k8sprom.testsupport.OvsdbServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,12 +18,11 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import k8sprom.testsupport.OvsdbServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The live replica against a real ovsdb-server: it equals a select made on the same connection after the barrier,
@@ -34,12 +33,21 @@ class OvsdbMonitorIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
     private static final Duration LIVE = Duration.ofSeconds(20);
-    private static final String[] KEYS = {"rx_bytes", "tx_bytes", "rx_packets", "tx_packets", "rx_dropped",
-        "tx_dropped", "collisions", "ovs_tx_failure_drops"};
+    private static final String[] KEYS = {
+        "rx_bytes",
+        "tx_bytes",
+        "rx_packets",
+        "tx_packets",
+        "rx_dropped",
+        "tx_dropped",
+        "collisions",
+        "ovs_tx_failure_drops"
+    };
     private static final int CHURN_INTERFACES = 20;
 
     @TempDir
     static Path work;
+
     static OvsdbServer ovs;
     static OvsdbWrites writes;
     private final Random random = new Random(42);
@@ -50,8 +58,17 @@ class OvsdbMonitorIT {
         OvsFixture.populate(ovs);
         List<String> args = new ArrayList<>();
         for (int i = 0; i < CHURN_INTERFACES; i++) {
-            args.addAll(List.of("--", "add-port", "contivVxlanBridge", "churn" + i, "--", "set", "Interface",
-                    "churn" + i, "type=internal", "external_ids:endpoint-id=ep-churn-" + i));
+            args.addAll(List.of(
+                    "--",
+                    "add-port",
+                    "contivVxlanBridge",
+                    "churn" + i,
+                    "--",
+                    "set",
+                    "Interface",
+                    "churn" + i,
+                    "type=internal",
+                    "external_ids:endpoint-id=ep-churn-" + i));
         }
         ovs.vsctl(args.subList(1, args.size()).toArray(String[]::new));
         writes = new OvsdbWrites(ovs.tcpTarget());
@@ -72,8 +89,16 @@ class OvsdbMonitorIT {
             for (int round = 0; round < 60; round++) {
                 churn();
                 if (round % 15 == 7) {
-                    ovs.vsctl("add-port", "contivVlanBridge", "transient" + round, "--", "set", "Interface",
-                            "transient" + round, "type=internal", "external_ids:endpoint-id=ep-t" + round);
+                    ovs.vsctl(
+                            "add-port",
+                            "contivVlanBridge",
+                            "transient" + round,
+                            "--",
+                            "set",
+                            "Interface",
+                            "transient" + round,
+                            "type=internal",
+                            "external_ids:endpoint-id=ep-t" + round);
                 } else if (round % 15 == 12) {
                     ovs.vsctl("del-port", "transient" + (round - 5));
                 }
@@ -91,8 +116,10 @@ class OvsdbMonitorIT {
             for (long value = 1; value <= 50; value++) {
                 writes.setStatistics(Map.of("churn3", Map.of("rx_bytes", value, "tx_bytes", 2 * value)));
 
-                assertEquals(Map.of("rx_bytes", value, "tx_bytes", 2 * value),
-                        byName(monitor.freshRows()).get("churn3").statistics(), "after write " + value);
+                assertEquals(
+                        Map.of("rx_bytes", value, "tx_bytes", 2 * value),
+                        byName(monitor.freshRows()).get("churn3").statistics(),
+                        "after write " + value);
             }
         }
     }
@@ -101,7 +128,9 @@ class OvsdbMonitorIT {
     void interfacesAppearAndDisappearWithTheirPorts() throws Exception {
         try (OvsdbMonitor monitor = live(ovs.tcpTarget(), new AtomicInteger())) {
             ovs.addInterface("contivVxlanBridge", "vport-new", Map.of("endpoint-id", "ep-new"));
-            assertEquals(Map.of("endpoint-id", "ep-new"), byName(monitor.freshRows()).get("vport-new").externalIds());
+            assertEquals(
+                    Map.of("endpoint-id", "ep-new"),
+                    byName(monitor.freshRows()).get("vport-new").externalIds());
 
             ovs.vsctl("del-port", "vport-new");
             assertFalse(byName(monitor.freshRows()).containsKey("vport-new"));
@@ -111,7 +140,7 @@ class OvsdbMonitorIT {
     @Test
     void fallsBackToMonitorCondWhenTheServerDoesNotKnowMonitorCondSince() throws Exception {
         try (OvsdbProxy proxy = OvsdbProxy.start(ovs.port(), Set.of("monitor_cond_since"));
-             OvsdbMonitor monitor = live(proxy.tcpTarget(), new AtomicInteger())) {
+                OvsdbMonitor monitor = live(proxy.tcpTarget(), new AtomicInteger())) {
             assertEquals(OvsdbMonitor.Method.MONITOR_COND, monitor.method());
             assertEquals(0, churnedMismatches(monitor, 20));
         }
@@ -120,7 +149,7 @@ class OvsdbMonitorIT {
     @Test
     void fallsBackToTheOriginalMonitorWhenTheServerKnowsNeitherConditionalOne() throws Exception {
         try (OvsdbProxy proxy = OvsdbProxy.start(ovs.port(), Set.of("monitor_cond_since", "monitor_cond"));
-             OvsdbMonitor monitor = live(proxy.tcpTarget(), new AtomicInteger())) {
+                OvsdbMonitor monitor = live(proxy.tcpTarget(), new AtomicInteger())) {
             assertEquals(OvsdbMonitor.Method.MONITOR, monitor.method());
             assertEquals(0, churnedMismatches(monitor, 20));
         }
@@ -135,7 +164,7 @@ class OvsdbMonitorIT {
             }
         });
         try (OvsdbProxy proxy = OvsdbProxy.start(ovs.port(), Set.of());
-             OvsdbMonitor monitor = live(proxy.tcpTarget(), new AtomicInteger())) {
+                OvsdbMonitor monitor = live(proxy.tcpTarget(), new AtomicInteger())) {
             writer.start();
             for (int cut = 1; cut <= 3; cut++) {
                 Thread.sleep(150);
@@ -165,7 +194,9 @@ class OvsdbMonitorIT {
                 goesPort = portUuid(own, "goes");
             }
             try (OvsdbMonitor monitor = live(own.tcpTarget(), new AtomicInteger())) {
-                assertEquals(Map.of("rx_bytes", 5L), byName(monitor.freshRows()).get("stays").statistics());
+                assertEquals(
+                        Map.of("rx_bytes", 5L),
+                        byName(monitor.freshRows()).get("stays").statistics());
 
                 own.stop();
                 await().atMost(LIVE).until(() -> !monitor.isLive());
@@ -189,8 +220,14 @@ class OvsdbMonitorIT {
     // ---------------------------------------------------------------------------------------------------- helpers
 
     private static OvsdbMonitor live(String target, AtomicInteger changes) {
-        OvsdbMonitor monitor = new OvsdbMonitor(OvsdbAddress.parse(target), null, TIMEOUT, Duration.ofMillis(50),
-                Duration.ofMillis(400), Duration.ofSeconds(5), changes::incrementAndGet);
+        OvsdbMonitor monitor = new OvsdbMonitor(
+                OvsdbAddress.parse(target),
+                null,
+                TIMEOUT,
+                Duration.ofMillis(50),
+                Duration.ofMillis(400),
+                Duration.ofSeconds(5),
+                changes::incrementAndGet);
         monitor.start();
         await().atMost(LIVE).until(monitor::isLive);
         return monitor;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -76,13 +75,15 @@ final class OvsdbProxy implements AutoCloseable {
     }
 
     private static void start(IoTask task) {
-        Thread thread = new Thread(() -> {
-            try {
-                task.run();
-            } catch (IOException e) {
-                // a cut connection ends its pumps
-            }
-        }, "ovsdb-proxy-pump");
+        Thread thread = new Thread(
+                () -> {
+                    try {
+                        task.run();
+                    } catch (IOException e) {
+                        // a cut connection ends its pumps
+                    }
+                },
+                "ovsdb-proxy-pump");
         thread.setDaemon(true);
         thread.start();
     }

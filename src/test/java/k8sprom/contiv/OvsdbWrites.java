@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -34,10 +33,13 @@ final class OvsdbWrites implements AutoCloseable {
             ObjectNode update = params.addObject();
             update.put("op", "update");
             update.put("table", "Interface");
-            update.putArray("where").add(JSON.createArrayNode().add("name").add("==").add(name));
+            update.putArray("where")
+                    .add(JSON.createArrayNode().add("name").add("==").add(name));
             ArrayNode pairs = JSON.createArrayNode();
-            statistics.forEach((key, value) -> pairs.add(JSON.createArrayNode().add(key).add(value)));
-            update.putObject("row").set("statistics", JSON.createArrayNode().add("map").add(pairs));
+            statistics.forEach(
+                    (key, value) -> pairs.add(JSON.createArrayNode().add(key).add(value)));
+            update.putObject("row")
+                    .set("statistics", JSON.createArrayNode().add("map").add(pairs));
         });
         check(connection.call("transact", params, TIMEOUT));
     }

@@ -1,6 +1,11 @@
 package k8sprom.contiv;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
 import k8sprom.testsupport.EtcdServer;
 import k8sprom.testsupport.OvsdbServer;
 import k8sprom.testsupport.PrometheusServer;
@@ -8,12 +13,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * A real Prometheus scrapes the exporter (netplugin mode, real ovsdb-server and etcd, simulated Netmaster), and the
@@ -25,6 +24,7 @@ class PrometheusScrapeIT {
 
     @TempDir
     static Path work;
+
     static OvsdbServer ovs;
     static EtcdServer etcd;
     static NetmasterSimulator netmaster;
@@ -39,12 +39,16 @@ class PrometheusScrapeIT {
         netmaster = NetmasterSimulator.start();
         etcd.put("contiv.io/lock/netmaster/leader", netmaster.hostPort());
         app = ExporterApp.start(Map.of(
-                "contiv.mode", "netplugin",
-                "contiv.etcd", "etcd://" + etcd.clientUrl().substring("http://".length()),
-                "contiv.ovsdb", ovs.tcpTarget(),
-                "contiv.metadata-cache-seconds", "5"));
-        prometheus = PrometheusServer.start(work.resolve("prometheus"), Duration.ofSeconds(1),
-                "127.0.0.1:" + app.port());
+                "contiv.mode",
+                "netplugin",
+                "contiv.etcd",
+                "etcd://" + etcd.clientUrl().substring("http://".length()),
+                "contiv.ovsdb",
+                ovs.tcpTarget(),
+                "contiv.metadata-cache-seconds",
+                "5"));
+        prometheus =
+                PrometheusServer.start(work.resolve("prometheus"), Duration.ofSeconds(1), "127.0.0.1:" + app.port());
     }
 
     @AfterAll

@@ -1,10 +1,6 @@
 package k8sprom.contiv;
 
-import k8sprom.testsupport.OvsdbServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -13,8 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import k8sprom.testsupport.OvsdbServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * How much work scrapes cause: concurrent scrapes share one collection, and Netmaster metadata is cached for the
@@ -27,6 +26,7 @@ class ScrapeCoalescingIT {
 
     @TempDir
     static Path work;
+
     static OvsdbServer ovs;
     static NetmasterSimulator netmaster;
 
@@ -94,13 +94,19 @@ class ScrapeCoalescingIT {
 
     private static ExporterApp startApp(String metadataCacheSeconds) throws Exception {
         return ExporterApp.start(Map.of(
-                "contiv.mode", "netplugin",
-                "contiv.netmaster-url", netmaster.baseUri().toString(),
-                "contiv.ovsdb", ovs.tcpTarget(),
-                "contiv.metadata-cache-seconds", metadataCacheSeconds));
+                "contiv.mode",
+                "netplugin",
+                "contiv.netmaster-url",
+                netmaster.baseUri().toString(),
+                "contiv.ovsdb",
+                ovs.tcpTarget(),
+                "contiv.metadata-cache-seconds",
+                metadataCacheSeconds));
     }
 
     private static long networkListRequests() {
-        return netmaster.requests().stream().filter(NetmasterSimulator.NETWORKS::equals).count();
+        return netmaster.requests().stream()
+                .filter(NetmasterSimulator.NETWORKS::equals)
+                .count();
     }
 }

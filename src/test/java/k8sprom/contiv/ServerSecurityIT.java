@@ -1,12 +1,9 @@
 package k8sprom.contiv;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -21,10 +18,12 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * /metrics behind TLS and basic auth, both switched on through the exporter's settings, with a keystore made by
@@ -36,6 +35,7 @@ class ServerSecurityIT {
 
     @TempDir
     static Path work;
+
     static NetmasterSimulator netmaster;
     static ExporterApp app;
     static HttpClient trustingClient;
@@ -43,21 +43,45 @@ class ServerSecurityIT {
     @BeforeAll
     static void start() throws Exception {
         Path keystore = work.resolve("exporter.p12");
-        keytool("-genkeypair", "-alias", "exporter", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost",
-                "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", PASSWORD);
+        keytool(
+                "-genkeypair",
+                "-alias",
+                "exporter",
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-validity",
+                "2",
+                "-dname",
+                "CN=localhost",
+                "-ext",
+                "SAN=ip:127.0.0.1,dns:localhost",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                keystore.toString(),
+                "-storepass",
+                PASSWORD);
         Path users = work.resolve("users.properties");
         Files.writeString(users, "user.prometheus = s3cret,scraper\nrole.scraper = metrics:read\n");
 
         netmaster = NetmasterSimulator.start();
         app = ExporterApp.start(Map.of(
-                "contiv.mode", "netmaster",
-                "contiv.netmaster-url", netmaster.baseUri().toString(),
-                "contiv.tls-enabled", "true",
-                "contiv.tls-keystore", "file:" + keystore,
-                "camel.ssl.keystore-password", PASSWORD,
-                "contiv.basic-auth-enabled", "true",
-                "contiv.basic-auth-file", users.toString()));
+                "contiv.mode",
+                "netmaster",
+                "contiv.netmaster-url",
+                netmaster.baseUri().toString(),
+                "contiv.tls-enabled",
+                "true",
+                "contiv.tls-keystore",
+                "file:" + keystore,
+                "camel.ssl.keystore-password",
+                PASSWORD,
+                "contiv.basic-auth-enabled",
+                "true",
+                "contiv.basic-auth-file",
+                users.toString()));
         trustingClient = HttpClient.newBuilder()
                 .sslContext(trusting(keystore))
                 .connectTimeout(Duration.ofSeconds(2))
@@ -86,17 +110,25 @@ class ServerSecurityIT {
 
     @Test
     void refusesPlainHttp() {
-        assertThrows(IOException.class, () -> HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(app.metricsUri()).timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString()));
+        assertThrows(
+                IOException.class,
+                () -> HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(app.metricsUri())
+                                        .timeout(Duration.ofSeconds(5))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString()));
     }
 
     private static HttpResponse<String> get(String user, String password) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(
-                URI.create("https://127.0.0.1:" + app.port() + "/metrics")).timeout(Duration.ofSeconds(10));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + app.port() + "/metrics"))
+                .timeout(Duration.ofSeconds(10));
         if (user != null) {
-            request.header("Authorization", "Basic " + Base64.getEncoder()
-                    .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+            request.header(
+                    "Authorization",
+                    "Basic "
+                            + Base64.getEncoder()
+                                    .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
         }
         return trustingClient.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }

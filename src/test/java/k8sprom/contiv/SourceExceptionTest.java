@@ -1,13 +1,12 @@
 package k8sprom.contiv;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Test;
 
 class SourceExceptionTest {
 
@@ -20,13 +19,16 @@ class SourceExceptionTest {
     void awaitRethrowsASourceFailureAsItIs() {
         SourceException failure = new SourceException("OVSDB down");
 
-        assertSame(failure, assertThrows(SourceException.class,
-                () -> SourceException.await(CompletableFuture.failedFuture(failure))));
+        assertSame(
+                failure,
+                assertThrows(
+                        SourceException.class, () -> SourceException.await(CompletableFuture.failedFuture(failure))));
     }
 
     @Test
     void awaitLeavesOtherFailuresWrapped() {
-        assertThrows(CompletionException.class,
+        assertThrows(
+                CompletionException.class,
                 () -> SourceException.await(CompletableFuture.failedFuture(new IllegalStateException("bug"))));
     }
 }

@@ -1,18 +1,14 @@
 package k8sprom.contiv;
 
-import k8sprom.testsupport.EtcdServer;
-import k8sprom.testsupport.OvsdbServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
-
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -28,13 +24,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import k8sprom.testsupport.EtcdServer;
+import k8sprom.testsupport.OvsdbServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * TLS to the sources: ovsdb-server with --private-key/--certificate/--ca-cert on a pssl: remote, and etcd with TLS
@@ -48,6 +45,7 @@ class SourceTlsIT {
 
     @TempDir
     static Path work;
+
     static Path pki;
     static OvsdbServer ovs;
     static EtcdServer etcd;
@@ -64,11 +62,15 @@ class SourceTlsIT {
         // OVS's ovs-pki and older openssl write PKCS#1 ("RSA PRIVATE KEY"); the exporter reads both forms.
         openssl("rsa", "-in", "client.key", "-traditional", "-out", "client-rsa.key");
 
-        ovs = OvsdbServer.startWithTls(work.resolve("ovs"), pki.resolve("server.key"), pki.resolve("server.pem"),
-                pki.resolve("ca.pem"));
+        ovs = OvsdbServer.startWithTls(
+                work.resolve("ovs"), pki.resolve("server.key"), pki.resolve("server.pem"), pki.resolve("ca.pem"));
         OvsFixture.populate(ovs);
-        etcd = EtcdServer.startWithTls(work.resolve("etcd"), pki.resolve("server.pem"), pki.resolve("server.key"),
-                pki.resolve("ca.pem"), clientTls("client.pem", "client.key"));
+        etcd = EtcdServer.startWithTls(
+                work.resolve("etcd"),
+                pki.resolve("server.pem"),
+                pki.resolve("server.key"),
+                pki.resolve("ca.pem"),
+                clientTls("client.pem", "client.key"));
         netmaster = NetmasterSimulator.start();
         etcd.put("contiv.io/lock/netmaster/leader", netmaster.hostPort());
     }
@@ -92,7 +94,8 @@ class SourceTlsIT {
                 "contiv.ovsdb-private-key", pki.resolve("client-rsa.key").toString(),
                 "contiv.ovsdb-certificate", pki.resolve("client.pem").toString(),
                 "contiv.ovsdb-ca-cert", pki.resolve("ca.pem").toString()))) {
-            await().atMost(Duration.ofSeconds(20)).until(() -> app.exporter().ovsdbMonitor().isLive());
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> app.exporter().ovsdbMonitor().isLive());
             Exposed metrics = Exposed.parse(app.scrape().body());
 
             assertEquals(1, metrics.get("contiv_up{source=\"ovsdb\"}"));
@@ -104,11 +107,17 @@ class SourceTlsIT {
     @Test
     void refusesAnOvsdbServerSignedByAnotherAuthority() {
         SSLContext trustsOtherCa = PemTls.context(file("other-ca.pem"), file("stranger.pem"), file("stranger.key"));
-        try (OvsdbMonitor monitor = new OvsdbMonitor(OvsdbAddress.parse(ovs.sslTarget()), trustsOtherCa,
-                Duration.ofSeconds(2), Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofSeconds(5),
-                () -> { })) {
+        try (OvsdbMonitor monitor = new OvsdbMonitor(
+                OvsdbAddress.parse(ovs.sslTarget()),
+                trustsOtherCa,
+                Duration.ofSeconds(2),
+                Duration.ofMillis(50),
+                Duration.ofMillis(200),
+                Duration.ofSeconds(5),
+                () -> {})) {
             monitor.start();
-            await().atMost(Duration.ofSeconds(20)).until(() -> monitor.downBecause().startsWith("cannot connect"));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> monitor.downBecause().startsWith("cannot connect"));
 
             assertFalse(monitor.isLive());
             assertThrows(SourceException.class, monitor::freshRows);
@@ -118,25 +127,27 @@ class SourceTlsIT {
     @Test
     void findsNetmasterThroughEtcdOverHttpsOnlyWithAClientCertificate() throws Exception {
         JsonHttp withCertificate = new JsonHttp(Duration.ofSeconds(2), clientTls("client.pem", "client.key"));
-        JsonHttp caOnly = new JsonHttp(Duration.ofSeconds(2),
-                PemTls.context(file("ca.pem"), null, null));
+        JsonHttp caOnly = new JsonHttp(Duration.ofSeconds(2), PemTls.context(file("ca.pem"), null, null));
 
-        assertEquals(URI.create("http://" + netmaster.hostPort()),
+        assertEquals(
+                URI.create("http://" + netmaster.hostPort()),
                 new EtcdLeaderLookup(etcd.clientUrl(), withCertificate).netmasterUri());
-        SourceException refused = assertThrows(SourceException.class,
-                () -> new EtcdLeaderLookup(etcd.clientUrl(), caOnly).netmasterUri());
+        SourceException refused = assertThrows(
+                SourceException.class, () -> new EtcdLeaderLookup(etcd.clientUrl(), caOnly).netmasterUri());
         assertTrue(refused.getMessage().startsWith("etcd GET " + etcd.clientUrl()), refused.getMessage());
     }
 
     @Test
     void readsNetmasterOverHttpsWithAClientCertificate() throws Exception {
         try (HttpsFront front = HttpsFront.start(netmaster.baseUri());
-             ExporterApp app = ExporterApp.start(Map.of(
-                     "contiv.mode", "netmaster",
-                     "contiv.netmaster-url", front.uri().toString(),
-                     "contiv.netmaster-ca-cert", pki.resolve("ca.pem").toString(),
-                     "contiv.netmaster-certificate", pki.resolve("client.pem").toString(),
-                     "contiv.netmaster-private-key", pki.resolve("client-rsa.key").toString()))) {
+                ExporterApp app = ExporterApp.start(Map.of(
+                        "contiv.mode", "netmaster",
+                        "contiv.netmaster-url", front.uri().toString(),
+                        "contiv.netmaster-ca-cert", pki.resolve("ca.pem").toString(),
+                        "contiv.netmaster-certificate",
+                                pki.resolve("client.pem").toString(),
+                        "contiv.netmaster-private-key",
+                                pki.resolve("client-rsa.key").toString()))) {
             Exposed metrics = Exposed.parse(app.scrape().body());
 
             assertEquals(1, metrics.get("contiv_up{source=\"netmaster\"}"));
@@ -168,7 +179,8 @@ class SourceTlsIT {
         plainEtcd.setMode("netmaster");
         plainEtcd.setEtcd("etcd://127.0.0.1:2379");
         plainEtcd.setEtcdCaCert(pki.resolve("ca.pem").toString());
-        assertTrue(startFailure(plainEtcd).startsWith("CONTIV_ETCD_CA_CERT is set, so CONTIV_ETCD must be an https://"),
+        assertTrue(
+                startFailure(plainEtcd).startsWith("CONTIV_ETCD_CA_CERT is set, so CONTIV_ETCD must be an https://"),
                 startFailure(plainEtcd));
 
         ContivExporter certWithoutCa = new ContivExporter();
@@ -202,8 +214,11 @@ class SourceTlsIT {
             });
             server.createContext("/", exchange -> {
                 try (exchange) {
-                    HttpResponse<byte[]> answer = plain.send(HttpRequest.newBuilder(target.resolve(
-                            exchange.getRequestURI().getRawPath())).build(), HttpResponse.BodyHandlers.ofByteArray());
+                    HttpResponse<byte[]> answer = plain.send(
+                            HttpRequest.newBuilder(target.resolve(
+                                            exchange.getRequestURI().getRawPath()))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofByteArray());
                     exchange.sendResponseHeaders(answer.statusCode(), answer.body().length);
                     exchange.getResponseBody().write(answer.body());
                 } catch (InterruptedException e) {
@@ -252,22 +267,60 @@ class SourceTlsIT {
     }
 
     private static void authority(String name) throws Exception {
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key", "-out", name + ".pem",
-                "-days", "2", "-subj", "/CN=" + name);
+        openssl(
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                name + ".key",
+                "-out",
+                name + ".pem",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=" + name);
     }
 
     private static void signed(String name, String ca, String extension) throws Exception {
-        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key", "-out", name + ".csr",
-                "-subj", "/CN=" + name);
+        openssl(
+                "req",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                name + ".key",
+                "-out",
+                name + ".csr",
+                "-subj",
+                "/CN=" + name);
         Files.writeString(pki.resolve(name + ".ext"), extension + "\n");
-        openssl("x509", "-req", "-in", name + ".csr", "-CA", ca + ".pem", "-CAkey", ca + ".key", "-CAcreateserial",
-                "-out", name + ".pem", "-days", "2", "-extfile", name + ".ext");
+        openssl(
+                "x509",
+                "-req",
+                "-in",
+                name + ".csr",
+                "-CA",
+                ca + ".pem",
+                "-CAkey",
+                ca + ".key",
+                "-CAcreateserial",
+                "-out",
+                name + ".pem",
+                "-days",
+                "2",
+                "-extfile",
+                name + ".ext");
     }
 
     private static void openssl(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("/usr/bin/openssl"));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).directory(pki.toFile()).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(command)
+                .directory(pki.toFile())
+                .redirectErrorStream(true)
+                .start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
             throw new IOException(String.join(" ", command) + " failed: " + output);

@@ -51,6 +51,7 @@ final class Chart {
     private static final ObjectMapper MODEL = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
+
     private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
             "apps/v1/Deployment", Deployment.class,
             "apps/v1/DaemonSet", DaemonSet.class,
@@ -63,15 +64,16 @@ final class Chart {
             "monitoring.coreos.com/v1/PodMonitor", PodMonitor.class,
             "monitoring.coreos.com/v1/PrometheusRule", PrometheusRule.class);
 
-    private Chart() {
-    }
+    private Chart() {}
 
     /** The values files the chart is checked with: null (the defaults) and every ci/*-values.yaml. */
     static List<Path> valuesVariants() {
         List<Path> variants = new ArrayList<>();
         variants.add(null);
         try (Stream<Path> files = Files.list(DIR.resolve("ci"))) {
-            files.filter(f -> f.getFileName().toString().endsWith("-values.yaml")).sorted().forEach(variants::add);
+            files.filter(f -> f.getFileName().toString().endsWith("-values.yaml"))
+                    .sorted()
+                    .forEach(variants::add);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -84,7 +86,10 @@ final class Chart {
 
     /** helm template with the values file (null: the defaults) and extra --set values. */
     static String template(Path values, Map<String, Object> set) {
-        TemplateCommand command = new Helm(DIR).template().withName(RELEASE).withNamespace(NAMESPACE)
+        TemplateCommand command = new Helm(DIR)
+                .template()
+                .withName(RELEASE)
+                .withNamespace(NAMESPACE)
                 .withKubeVersion(KUBE_VERSION);
         if (values != null) {
             command = command.withValuesFile(values);
@@ -103,20 +108,27 @@ final class Chart {
     static Rendered parse(String manifests) {
         List<HasMetadata> objects = new ArrayList<>();
         try {
-            for (JsonNode document : YAML.readerFor(JsonNode.class).readValues(
-                    new YAMLFactory().createParser(manifests)).readAll().stream().map(JsonNode.class::cast).toList()) {
+            for (JsonNode document :
+                    YAML
+                            .readerFor(JsonNode.class)
+                            .readValues(new YAMLFactory().createParser(manifests))
+                            .readAll()
+                            .stream()
+                            .map(JsonNode.class::cast)
+                            .toList()) {
                 if (document == null || document.isNull() || document.isEmpty()) {
                     continue;
                 }
-                String key = document.path("apiVersion").asText() + "/" + document.path("kind").asText();
+                String key = document.path("apiVersion").asText() + "/"
+                        + document.path("kind").asText();
                 Class<? extends HasMetadata> type = KINDS.get(key);
                 if (type == null) {
                     throw new AssertionError("the chart renders a kind this test does not know: " + key);
                 }
                 HasMetadata object = MODEL.treeToValue(document, type);
                 List<String> unknown = new ArrayList<>();
-                collectUnknownFields(object, key + " " + object.getMetadata().getName(), unknown,
-                        new IdentityHashMap<>());
+                collectUnknownFields(
+                        object, key + " " + object.getMetadata().getName(), unknown, new IdentityHashMap<>());
                 if (!unknown.isEmpty()) {
                     throw new AssertionError("unknown fields (not in the Kubernetes API): " + unknown);
                 }
@@ -129,8 +141,8 @@ final class Chart {
     }
 
     /** fabric8 keeps fields it does not know in additionalProperties maps: every one must be empty. */
-    private static void collectUnknownFields(Object value, String path, List<String> unknown,
-                                             IdentityHashMap<Object, Boolean> seen) {
+    private static void collectUnknownFields(
+            Object value, String path, List<String> unknown, IdentityHashMap<Object, Boolean> seen) {
         if (value == null || seen.put(value, true) != null) {
             return;
         }
@@ -188,12 +200,15 @@ final class Chart {
         }
 
         <T extends HasMetadata> T one(Class<T> type, String name) {
-            return all(type).stream().filter(o -> o.getMetadata().getName().equals(name)).findFirst()
+            return all(type).stream()
+                    .filter(o -> o.getMetadata().getName().equals(name))
+                    .findFirst()
                     .orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " " + name + " rendered"));
         }
 
         Set<String> names(Class<? extends HasMetadata> type) {
-            return Set.copyOf(all(type).stream().map(o -> o.getMetadata().getName()).toList());
+            return Set.copyOf(
+                    all(type).stream().map(o -> o.getMetadata().getName()).toList());
         }
     }
 }

@@ -25,16 +25,15 @@ final class Dashboards {
     }
 
     /** A query variable: its name and its label_values(...) definition. */
-    record Variable(String dashboard, String name, String definition) {
-    }
+    record Variable(String dashboard, String name, String definition) {}
 
-    private Dashboards() {
-    }
+    private Dashboards() {}
 
     static List<JsonNode> all() {
         try (Stream<Path> files = Files.list(DIR)) {
             List<JsonNode> dashboards = new ArrayList<>();
-            for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
+            for (Path file :
+                    files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
                 dashboards.add(JSON.readTree(file.toFile()));
             }
             return dashboards;
@@ -48,7 +47,9 @@ final class Dashboards {
         for (JsonNode dashboard : all()) {
             for (JsonNode panel : dashboard.path("panels")) {
                 for (JsonNode target : panel.path("targets")) {
-                    queries.add(new Query(dashboard.path("uid").asText(), panel.path("title").asText(),
+                    queries.add(new Query(
+                            dashboard.path("uid").asText(),
+                            panel.path("title").asText(),
                             target.path("expr").asText()));
                 }
             }
@@ -61,7 +62,9 @@ final class Dashboards {
         for (JsonNode dashboard : all()) {
             for (JsonNode variable : dashboard.path("templating").path("list")) {
                 if (variable.path("type").asText().equals("query")) {
-                    variables.add(new Variable(dashboard.path("uid").asText(), variable.path("name").asText(),
+                    variables.add(new Variable(
+                            dashboard.path("uid").asText(),
+                            variable.path("name").asText(),
                             variable.path("definition").asText()));
                 }
             }

@@ -30,14 +30,16 @@ class DashboardsTest {
             String uid = dashboard.path("uid").asText();
             assertTrue(uid.matches("[a-z0-9-]{1,40}"), "uid " + uid);
             assertTrue(uids.add(uid), "duplicate uid " + uid);
-            assertTrue(dashboard.path("id").isMissingNode() || dashboard.path("id").isNull(), uid + " has an id");
+            assertTrue(
+                    dashboard.path("id").isMissingNode() || dashboard.path("id").isNull(), uid + " has an id");
             JsonNode variables = dashboard.path("templating").path("list");
             assertEquals("datasource", variables.get(0).path("type").asText(), uid);
             assertEquals("prometheus", variables.get(0).path("query").asText(), uid);
             for (String name : List.of("job", "instance")) {
                 JsonNode variable = find(variables, name);
                 assertTrue(variable.path("definition").asText().startsWith("label_values("), uid + " $" + name);
-                assertEquals("${datasource}", variable.path("datasource").path("uid").asText(), uid + " $" + name);
+                assertEquals(
+                        "${datasource}", variable.path("datasource").path("uid").asText(), uid + " $" + name);
             }
         }
     }
@@ -46,11 +48,16 @@ class DashboardsTest {
     void everyPanelQueriesTheChosenDatasourceAndJob() {
         for (JsonNode dashboard : Dashboards.all()) {
             for (JsonNode panel : dashboard.path("panels")) {
-                String where = dashboard.path("uid").asText() + " / " + panel.path("title").asText();
-                assertEquals("${datasource}", panel.path("datasource").path("uid").asText(), where);
+                String where = dashboard.path("uid").asText() + " / "
+                        + panel.path("title").asText();
+                assertEquals(
+                        "${datasource}", panel.path("datasource").path("uid").asText(), where);
                 assertFalse(panel.path("targets").isEmpty(), where);
                 for (JsonNode target : panel.path("targets")) {
-                    assertEquals("${datasource}", target.path("datasource").path("uid").asText(), where);
+                    assertEquals(
+                            "${datasource}",
+                            target.path("datasource").path("uid").asText(),
+                            where);
                 }
             }
         }

@@ -84,10 +84,18 @@ class HelmChartTest {
 
     private static List<Workload> workloads(Chart.Rendered rendered) {
         List<Workload> workloads = new ArrayList<>();
-        rendered.all(Deployment.class).forEach(d -> workloads.add(new Workload("Deployment",
-                d.getMetadata().getName(), d.getSpec().getSelector(), d.getSpec().getTemplate())));
-        rendered.all(DaemonSet.class).forEach(d -> workloads.add(new Workload("DaemonSet",
-                d.getMetadata().getName(), d.getSpec().getSelector(), d.getSpec().getTemplate())));
+        rendered.all(Deployment.class)
+                .forEach(d -> workloads.add(new Workload(
+                        "Deployment",
+                        d.getMetadata().getName(),
+                        d.getSpec().getSelector(),
+                        d.getSpec().getTemplate())));
+        rendered.all(DaemonSet.class)
+                .forEach(d -> workloads.add(new Workload(
+                        "DaemonSet",
+                        d.getMetadata().getName(),
+                        d.getSpec().getSelector(),
+                        d.getSpec().getTemplate())));
         return workloads;
     }
 
@@ -96,7 +104,8 @@ class HelmChartTest {
         LintResult result = Chart.lint();
 
         assertFalse(result.isFailed(), result.getMessages().toString());
-        assertTrue(result.getMessages().stream().noneMatch(m -> m.contains("[WARNING]") || m.contains("[ERROR]")),
+        assertTrue(
+                result.getMessages().stream().noneMatch(m -> m.contains("[WARNING]") || m.contains("[ERROR]")),
                 result.getMessages().toString());
     }
 
@@ -106,8 +115,10 @@ class HelmChartTest {
         Chart.Rendered rendered = Chart.render(values);
 
         assertFalse(workloads(rendered).isEmpty(), "no workload rendered");
-        rendered.objects().forEach(o -> assertNotNull(o.getMetadata().getLabels().get("app.kubernetes.io/name"),
-                o.getKind() + " " + o.getMetadata().getName() + " lacks the app.kubernetes.io labels"));
+        rendered.objects()
+                .forEach(o -> assertNotNull(
+                        o.getMetadata().getLabels().get("app.kubernetes.io/name"),
+                        o.getKind() + " " + o.getMetadata().getName() + " lacks the app.kubernetes.io labels"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -118,22 +129,24 @@ class HelmChartTest {
 
     @Test
     void hardeningCheckCatchesAWritableRootFileSystem() {
-        Chart.Rendered writable = Chart.parse(Chart.template(null,
-                Map.of("securityContext.readOnlyRootFilesystem", false)));
+        Chart.Rendered writable =
+                Chart.parse(Chart.template(null, Map.of("securityContext.readOnlyRootFilesystem", false)));
         assertThrows(AssertionError.class, () -> assertHardened(writable));
     }
 
     @Test
     void memoryCheckCatchesALimitBelowTheHeap() {
-        Chart.Rendered small = Chart.parse(Chart.template(null,
-                Map.of("resources.limits.memory", "256Mi", "resources.requests.memory", "256Mi")));
+        Chart.Rendered small = Chart.parse(
+                Chart.template(null, Map.of("resources.limits.memory", "256Mi", "resources.requests.memory", "256Mi")));
         assertThrows(AssertionError.class, () -> assertMemoryHoldsTheJvm(small));
     }
 
     @Test
     void strictReadingRejectsAFieldKubernetesDoesNotHave() {
-        AssertionError error = assertThrows(AssertionError.class, () -> Chart.parse(
-                "apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec: {ports: [{name: a, port: 1, targetPortt: a}]}\n"));
+        AssertionError error = assertThrows(
+                AssertionError.class,
+                () -> Chart.parse(
+                        "apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec: {ports: [{name: a, port: 1, targetPortt: a}]}\n"));
         assertTrue(error.getMessage().contains("targetPortt"), error.getMessage());
     }
 
@@ -151,14 +164,21 @@ class HelmChartTest {
                 assertEquals(Boolean.TRUE, security.getReadOnlyRootFilesystem(), where);
                 assertNotEquals(Boolean.TRUE, security.getPrivileged(), where);
                 assertEquals(List.of("ALL"), security.getCapabilities().getDrop(), where);
-                assertTrue(security.getCapabilities().getAdd() == null || security.getCapabilities().getAdd().isEmpty(),
+                assertTrue(
+                        security.getCapabilities().getAdd() == null
+                                || security.getCapabilities().getAdd().isEmpty(),
                         where);
                 // the JVM and Vert.x write under /tmp: a writable emptyDir there
-                String tmpVolume = container.getVolumeMounts().stream().filter(m -> m.getMountPath().equals("/tmp"))
-                        .findFirst().orElseThrow(() -> new AssertionError(where + " has no /tmp")).getName();
+                String tmpVolume = container.getVolumeMounts().stream()
+                        .filter(m -> m.getMountPath().equals("/tmp"))
+                        .findFirst()
+                        .orElseThrow(() -> new AssertionError(where + " has no /tmp"))
+                        .getName();
                 assertNotNull(volume(workload, tmpVolume).getEmptyDir(), where + " /tmp is not an emptyDir");
             }
-            assertTrue(!Boolean.TRUE.equals(workload.spec().getHostNetwork()) || workload.kind().equals("DaemonSet"),
+            assertTrue(
+                    !Boolean.TRUE.equals(workload.spec().getHostNetwork())
+                            || workload.kind().equals("DaemonSet"),
                     "only the netplugin exporter uses the host network: " + workload.name());
         }
     }
@@ -179,38 +199,57 @@ class HelmChartTest {
         Chart.Rendered rendered = Chart.render(values);
         List<Workload> workloads = workloads(rendered);
         for (Workload workload : workloads) {
-            assertTrue(matches(workload.selector(), workload.template().getMetadata().getLabels()),
+            assertTrue(
+                    matches(
+                            workload.selector(),
+                            workload.template().getMetadata().getLabels()),
                     workload.name() + " selects no pod of its own template");
         }
         for (Service service : rendered.all(Service.class)) {
             Workload selected = selectedWorkload(workloads, service.getSpec().getSelector(), service);
             Set<String> containerPorts = containerPorts(selected).keySet();
             for (ServicePort port : service.getSpec().getPorts()) {
-                assertTrue(containerPorts.contains(port.getTargetPort().getStrVal()),
+                assertTrue(
+                        containerPorts.contains(port.getTargetPort().getStrVal()),
                         service.getMetadata().getName() + " targets a port its pods lack: " + port.getTargetPort());
             }
         }
         for (PodDisruptionBudget budget : rendered.all(PodDisruptionBudget.class)) {
-            assertTrue(workloads.stream().anyMatch(w -> matches(budget.getSpec().getSelector(),
-                    w.template().getMetadata().getLabels())), "the PodDisruptionBudget protects no pod");
+            assertTrue(
+                    workloads.stream()
+                            .anyMatch(w -> matches(
+                                    budget.getSpec().getSelector(),
+                                    w.template().getMetadata().getLabels())),
+                    "the PodDisruptionBudget protects no pod");
         }
         for (ServiceMonitor monitor : rendered.all(ServiceMonitor.class)) {
             List<Service> services = rendered.all(Service.class).stream()
-                    .filter(s -> matches(monitor.getSpec().getSelector(), s.getMetadata().getLabels())).toList();
+                    .filter(s -> matches(
+                            monitor.getSpec().getSelector(), s.getMetadata().getLabels()))
+                    .toList();
             assertEquals(1, services.size(), monitor.getMetadata().getName() + " selects " + services.size());
-            Set<String> portNames = services.get(0).getSpec().getPorts().stream().map(ServicePort::getName)
+            Set<String> portNames = services.get(0).getSpec().getPorts().stream()
+                    .map(ServicePort::getName)
                     .collect(Collectors.toSet());
-            monitor.getSpec().getEndpoints().forEach(e -> assertTrue(portNames.contains(e.getPort()),
-                    monitor.getMetadata().getName() + " scrapes a port its Service lacks: " + e.getPort()));
-            assertEquals(List.of(Chart.NAMESPACE), monitor.getSpec().getNamespaceSelector().getMatchNames());
+            monitor.getSpec()
+                    .getEndpoints()
+                    .forEach(e -> assertTrue(
+                            portNames.contains(e.getPort()),
+                            monitor.getMetadata().getName() + " scrapes a port its Service lacks: " + e.getPort()));
+            assertEquals(
+                    List.of(Chart.NAMESPACE),
+                    monitor.getSpec().getNamespaceSelector().getMatchNames());
         }
         for (PodMonitor monitor : rendered.all(PodMonitor.class)) {
             List<Workload> selected = workloads.stream()
-                    .filter(w -> matches(monitor.getSpec().getSelector(), w.template().getMetadata().getLabels()))
+                    .filter(w -> matches(
+                            monitor.getSpec().getSelector(),
+                            w.template().getMetadata().getLabels()))
                     .toList();
             assertEquals(1, selected.size(), monitor.getMetadata().getName() + " selects " + selected.size());
             for (PodMetricsEndpoint endpoint : monitor.getSpec().getPodMetricsEndpoints()) {
-                assertTrue(containerPorts(selected.get(0)).containsKey(endpoint.getPort()),
+                assertTrue(
+                        containerPorts(selected.get(0)).containsKey(endpoint.getPort()),
                         monitor.getMetadata().getName() + " scrapes a port its pods lack: " + endpoint.getPort());
             }
         }
@@ -232,11 +271,15 @@ class HelmChartTest {
             // exporter-only processes too: with the publisher disabled its check reports UP (JarLaunchIT)
             assertProbe(container.getReadinessProbe(), "/observe/health/ready", workload.name());
             if (mode.equals("netplugin")) {
-                assertEquals(Integer.valueOf(env.getOrDefault("EXPORTER_NETPLUGIN_PORT",
-                        defaults.get("EXPORTER_NETPLUGIN_PORT"))), ports.get("metrics"));
+                assertEquals(
+                        Integer.valueOf(
+                                env.getOrDefault("EXPORTER_NETPLUGIN_PORT", defaults.get("EXPORTER_NETPLUGIN_PORT"))),
+                        ports.get("metrics"));
             } else if (mode.equals("netmaster")) {
-                assertEquals(Integer.valueOf(env.getOrDefault("EXPORTER_NETMASTER_PORT",
-                        defaults.get("EXPORTER_NETMASTER_PORT"))), ports.get("metrics"));
+                assertEquals(
+                        Integer.valueOf(
+                                env.getOrDefault("EXPORTER_NETMASTER_PORT", defaults.get("EXPORTER_NETMASTER_PORT"))),
+                        ports.get("metrics"));
             } else {
                 assertEquals("true", env.get("PUBLISHER_ENABLED"), workload.name() + " runs neither");
                 assertEquals(Set.of("management"), ports.keySet());
@@ -259,8 +302,8 @@ class HelmChartTest {
         known.addAll(dockerfileEnv().keySet());
         for (Workload workload : workloads(Chart.render(values))) {
             for (Container container : workload.spec().getContainers()) {
-                Set<String> unknown = new TreeMap<>(env(container)).keySet().stream()
-                        .filter(name -> !known.contains(name)).collect(Collectors.toSet());
+                Set<String> unknown = new TreeMap<>(env(container))
+                        .keySet().stream().filter(name -> !known.contains(name)).collect(Collectors.toSet());
                 assertEquals(Set.of(), unknown, workload.name() + " sets variables nothing reads");
             }
         }
@@ -273,10 +316,13 @@ class HelmChartTest {
         JsonNode given = Chart.values(values);
         Set<String> existing = new HashSet<>();
         Optional.ofNullable(given.path("existingSecret").textValue()).ifPresent(existing::add);
-        Optional.ofNullable(given.path("routes").path("existingConfigMap").textValue()).ifPresent(existing::add);
+        Optional.ofNullable(given.path("routes").path("existingConfigMap").textValue())
+                .ifPresent(existing::add);
         for (JsonNode volume : given.path("extraVolumes")) {
-            Optional.ofNullable(volume.path("secret").path("secretName").textValue()).ifPresent(existing::add);
-            Optional.ofNullable(volume.path("configMap").path("name").textValue()).ifPresent(existing::add);
+            Optional.ofNullable(volume.path("secret").path("secretName").textValue())
+                    .ifPresent(existing::add);
+            Optional.ofNullable(volume.path("configMap").path("name").textValue())
+                    .ifPresent(existing::add);
         }
         Set<String> configMaps = rendered.names(ConfigMap.class);
         Set<String> secrets = rendered.names(Secret.class);
@@ -304,8 +350,10 @@ class HelmChartTest {
             }
         }
         Set<String> serviceAccounts = rendered.names(io.fabric8.kubernetes.api.model.ServiceAccount.class);
-        workloads(rendered).forEach(w -> assertTrue(serviceAccounts.contains(w.spec().getServiceAccountName()),
-                w.name() + " runs as a ServiceAccount the chart does not create"));
+        workloads(rendered)
+                .forEach(w -> assertTrue(
+                        serviceAccounts.contains(w.spec().getServiceAccountName()),
+                        w.name() + " runs as a ServiceAccount the chart does not create"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -323,8 +371,10 @@ class HelmChartTest {
                 long heap = jvmSize(javaOpts, "-Xmx");
                 long limit = bytes(container.getResources().getLimits().get("memory"));
                 long request = bytes(container.getResources().getRequests().get("memory"));
-                assertTrue(limit >= heap + JVM_NATIVE_BYTES, where + ": limit " + limit + " < heap " + heap
-                        + " + native " + JVM_NATIVE_BYTES + " (" + javaOpts + ")");
+                assertTrue(
+                        limit >= heap + JVM_NATIVE_BYTES,
+                        where + ": limit " + limit + " < heap " + heap + " + native " + JVM_NATIVE_BYTES + " ("
+                                + javaOpts + ")");
                 assertTrue(jvmSize(javaOpts, "-XX:MaxMetaspaceSize=") < JVM_NATIVE_BYTES, where + " metaspace");
                 // an out-of-memory kill instead of a slow eviction: request what the limit allows
                 assertEquals(limit, request, where + " memory request and limit");
@@ -340,10 +390,19 @@ class HelmChartTest {
 
         assertEquals(2, publisher.getSpec().getReplicas());
         assertEquals("RollingUpdate", publisher.getSpec().getStrategy().getType());
-        assertEquals(0, publisher.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal());
+        assertEquals(
+                0,
+                publisher
+                        .getSpec()
+                        .getStrategy()
+                        .getRollingUpdate()
+                        .getMaxUnavailable()
+                        .getIntVal());
         PodDisruptionBudget budget = rendered.one(PodDisruptionBudget.class, FULLNAME);
         assertEquals(1, budget.getSpec().getMaxUnavailable().getIntVal());
-        assertTrue(matches(budget.getSpec().getSelector(), publisher.getSpec().getTemplate().getMetadata().getLabels()));
+        assertTrue(matches(
+                budget.getSpec().getSelector(),
+                publisher.getSpec().getTemplate().getMetadata().getLabels()));
         assertEquals(Set.of(), rendered.names(DaemonSet.class), "the exporter is off by default");
         assertEquals(Set.of(), rendered.names(ServiceMonitor.class), "monitors are off by default");
         assertEquals(Set.of(), rendered.names(Secret.class), "no credentials, no Secret");
@@ -362,7 +421,8 @@ class HelmChartTest {
         assertEquals(shipped, new TreeMap<>(routes.getData()));
         Deployment publisher = Chart.render(null).one(Deployment.class, FULLNAME);
         assertTrue(publisher.getSpec().getTemplate().getSpec().getContainers().get(0).getVolumeMounts().stream()
-                .anyMatch(m -> m.getMountPath().equals("/app/routes") && m.getName().equals("routes")));
+                .anyMatch(m ->
+                        m.getMountPath().equals("/app/routes") && m.getName().equals("routes")));
     }
 
     @Test
@@ -376,13 +436,17 @@ class HelmChartTest {
         MetricCatalog withExtra = new MetricCatalog();
         withExtra.setFile(rendered.toString());
 
-        List<String> expected = new ArrayList<>(shipped.metrics().stream().map(m -> m.definition().name()).toList());
+        List<String> expected = new ArrayList<>(
+                shipped.metrics().stream().map(m -> m.definition().name()).toList());
         for (JsonNode extra : Chart.values(values).path("publisher").path("extraMetrics")) {
             expected.add(extra.path("name").asText());
         }
-        assertEquals(expected, withExtra.metrics().stream().map(m -> m.definition().name()).toList());
-        assertEquals("sum by (label_vim_id) (my_ratio{job=\"x\"})", withExtra.metrics().get(expected.size() - 1)
-                .promql());
+        assertEquals(
+                expected,
+                withExtra.metrics().stream().map(m -> m.definition().name()).toList());
+        assertEquals(
+                "sum by (label_vim_id) (my_ratio{job=\"x\"})",
+                withExtra.metrics().get(expected.size() - 1).promql());
     }
 
     @Test
@@ -400,10 +464,13 @@ class HelmChartTest {
         try (Stream<Path> files = Files.list(Path.of("monitoring/dashboards"))) {
             for (Path file : files.toList()) {
                 String name = file.getFileName().toString();
-                ConfigMap map = rendered.one(ConfigMap.class,
+                ConfigMap map = rendered.one(
+                        ConfigMap.class,
                         FULLNAME + "-dashboard-" + name.substring(0, name.length() - ".json".length()));
                 assertEquals("1", map.getMetadata().getLabels().get("grafana_dashboard"));
-                assertEquals(YAML.readTree(file.toFile()), YAML.readTree(map.getData().get(name)));
+                assertEquals(
+                        YAML.readTree(file.toFile()),
+                        YAML.readTree(map.getData().get(name)));
             }
         }
     }
@@ -418,15 +485,15 @@ class HelmChartTest {
 
     @Test
     void schemaRejectsAMisspelledValue() {
-        RuntimeException error = assertThrows(RuntimeException.class,
-                () -> Chart.template(null, Map.of("replicaCont", 3)));
+        RuntimeException error =
+                assertThrows(RuntimeException.class, () -> Chart.template(null, Map.of("replicaCont", 3)));
         assertTrue(error.getMessage().contains("replicaCont"), error.getMessage());
     }
 
     @Test
     void refusesAnExporterWithoutContiv() {
-        RuntimeException error = assertThrows(RuntimeException.class,
-                () -> Chart.template(null, Map.of("exporter.netmaster.enabled", true)));
+        RuntimeException error = assertThrows(
+                RuntimeException.class, () -> Chart.template(null, Map.of("exporter.netmaster.enabled", true)));
         assertTrue(error.getMessage().contains("contiv.etcd or contiv.netmasterUrl"), error.getMessage());
     }
 
@@ -453,7 +520,8 @@ class HelmChartTest {
     }
 
     private static void assertReferenced(String name, Set<String> rendered, Set<String> existing, Workload workload) {
-        assertTrue(rendered.contains(name) || existing.contains(name),
+        assertTrue(
+                rendered.contains(name) || existing.contains(name),
                 workload.name() + " references " + name + ", neither rendered nor given as existing");
     }
 
@@ -469,7 +537,9 @@ class HelmChartTest {
     }
 
     private static Volume volume(Workload workload, String name) {
-        return workload.spec().getVolumes().stream().filter(v -> v.getName().equals(name)).findFirst()
+        return workload.spec().getVolumes().stream()
+                .filter(v -> v.getName().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError(workload.name() + " mounts a missing volume " + name));
     }
 
@@ -477,30 +547,35 @@ class HelmChartTest {
         List<Workload> selected = workloads.stream()
                 .filter(w -> w.template().getMetadata().getLabels().entrySet().containsAll(selector.entrySet()))
                 .toList();
-        assertEquals(1, selected.size(), service.getMetadata().getName() + " selects " + selected.size() + " workloads");
+        assertEquals(
+                1, selected.size(), service.getMetadata().getName() + " selects " + selected.size() + " workloads");
         return selected.get(0);
     }
 
     private static boolean matches(LabelSelector selector, Map<String, String> labels) {
-        assertTrue(selector.getMatchExpressions() == null || selector.getMatchExpressions().isEmpty());
-        return !selector.getMatchLabels().isEmpty() && labels.entrySet().containsAll(selector.getMatchLabels().entrySet());
+        assertTrue(selector.getMatchExpressions() == null
+                || selector.getMatchExpressions().isEmpty());
+        return !selector.getMatchLabels().isEmpty()
+                && labels.entrySet().containsAll(selector.getMatchLabels().entrySet());
     }
 
     private static Map<String, Integer> containerPorts(Workload workload) {
-        return workload.spec().getContainers().stream().flatMap(c -> c.getPorts().stream())
+        return workload.spec().getContainers().stream()
+                .flatMap(c -> c.getPorts().stream())
                 .collect(Collectors.toMap(ContainerPort::getName, ContainerPort::getContainerPort));
     }
 
     private static Map<String, String> env(Container container) {
-        return container.getEnv().stream().filter(e -> e.getValue() != null)
+        return container.getEnv().stream()
+                .filter(e -> e.getValue() != null)
                 .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
     }
 
     /** Every {{env:NAME:default}} of application.properties, with its default (empty when none). */
     static Map<String, String> applicationEnvDefaults() throws IOException {
         Map<String, String> defaults = new TreeMap<>();
-        Matcher m = Pattern.compile("\\{\\{env:([A-Z0-9_]+)(?::([^{}]*))?").matcher(
-                Files.readString(Path.of("application.properties")));
+        Matcher m = Pattern.compile("\\{\\{env:([A-Z0-9_]+)(?::([^{}]*))?")
+                .matcher(Files.readString(Path.of("application.properties")));
         while (m.find()) {
             defaults.put(m.group(1), Objects.requireNonNullElse(m.group(2), ""));
         }

@@ -21,7 +21,8 @@ import java.time.Duration;
 final class KubeStateReadiness implements AutoCloseable {
 
     private final HttpServer server;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final URI probe;
     private final String namespace;
     private final String pod;
@@ -60,8 +61,13 @@ final class KubeStateReadiness implements AutoCloseable {
 
     private boolean probeSucceeds() {
         try {
-            return http.send(HttpRequest.newBuilder(probe).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            return http.send(
+                                    HttpRequest.newBuilder(probe)
+                                            .timeout(Duration.ofSeconds(2))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.discarding())
+                            .statusCode()
+                    == 200;
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {

@@ -65,6 +65,7 @@ class PanelDataIT {
      * interval of this test and a step of a few seconds.
      */
     private static final String RATE_INTERVAL = "10s";
+
     private static final Duration SCRAPE_INTERVAL = Duration.ofSeconds(1);
     private static final Duration WAIT = Duration.ofSeconds(60);
 
@@ -79,14 +80,14 @@ class PanelDataIT {
      * Panels of error counters, which exist from the first error on: empty in this healthy run, and checked to be.
      */
     static final Set<String> QUERIES_EMPTY_WHEN_HEALTHY = Set.of(
-            "k8sprom-publisher / Query errors per second, by reason",
-            "k8sprom-publisher / Kafka errors per second");
+            "k8sprom-publisher / Query errors per second, by reason", "k8sprom-publisher / Kafka errors per second");
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String POD = Chart.RELEASE + "-k8s-prometheus-publisher-5d8f7b9c4-x2k7q";
 
     @TempDir
     static Path work;
+
     static OvsdbServer ovs;
     static EtcdServer etcd;
     static NetmasterSimulator netmaster;
@@ -115,10 +116,17 @@ class PanelDataIT {
 
         chart = Chart.render(Chart.DIR.resolve("ci/monitoring-values.yaml"));
         Deployment publisher = chart.one(Deployment.class, Chart.RELEASE + "-k8s-prometheus-publisher");
-        String readinessPath = publisher.getSpec().getTemplate().getSpec().getContainers().get(0).getReadinessProbe()
-                .getHttpGet().getPath();
-        kubeState = KubeStateReadiness.start(URI.create("http://127.0.0.1:" + managementPort + readinessPath),
-                Chart.NAMESPACE, POD);
+        String readinessPath = publisher
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getReadinessProbe()
+                .getHttpGet()
+                .getPath();
+        kubeState = KubeStateReadiness.start(
+                URI.create("http://127.0.0.1:" + managementPort + readinessPath), Chart.NAMESPACE, POD);
         prometheus = PrometheusServer.startWithConfig(work.resolve("prometheus"), scrapeConfig(), 4);
 
         app = new Main(k8sprom.Application.class);
@@ -142,8 +150,8 @@ class PanelDataIT {
 
     @AfterAll
     static void stopEverything() {
-        for (AutoCloseable closeable : new AutoCloseable[] {
-                () -> app.stop(), prometheus, kubeState, cluster, kafka, netmaster, etcd, ovs}) {
+        for (AutoCloseable closeable :
+                new AutoCloseable[] {() -> app.stop(), prometheus, kubeState, cluster, kafka, netmaster, etcd, ovs}) {
             try {
                 closeable.close();
             } catch (Exception e) {
@@ -160,14 +168,22 @@ class PanelDataIT {
     private static String scrapeConfig() {
         StringBuilder yaml = new StringBuilder(PrometheusServer.scrapeConfig(SCRAPE_INTERVAL, cluster.target()));
         yaml.append("  - job_name: kube-state-metrics\n    honor_labels: true\n    static_configs:\n")
-                .append("      - targets: ['").append(kubeState.target()).append("']\n");
+                .append("      - targets: ['")
+                .append(kubeState.target())
+                .append("']\n");
         List<ServiceMonitor> monitors = chart.all(ServiceMonitor.class);
         assertEquals(2, monitors.size(), "publisher and netplugin exporter monitors");
         for (ServiceMonitor monitor : monitors) {
             Service service = chart.all(Service.class).stream()
-                    .filter(s -> s.getMetadata().getLabels().entrySet()
-                            .containsAll(monitor.getSpec().getSelector().getMatchLabels().entrySet()))
-                    .findFirst().orElseThrow();
+                    .filter(s -> s.getMetadata()
+                            .getLabels()
+                            .entrySet()
+                            .containsAll(monitor.getSpec()
+                                    .getSelector()
+                                    .getMatchLabels()
+                                    .entrySet()))
+                    .findFirst()
+                    .orElseThrow();
             String component = service.getMetadata().getLabels().get("app.kubernetes.io/component");
             jobs.put(component, service.getMetadata().getName());
             int i = 0;
@@ -178,18 +194,34 @@ class PanelDataIT {
                     default -> throw new AssertionError("no local port for " + component + "/" + endpoint.getPort());
                 };
                 String container = component.equals("publisher") ? "publisher" : "exporter";
-                yaml.append("  - job_name: serviceMonitor/").append(Chart.NAMESPACE).append('/')
-                        .append(monitor.getMetadata().getName()).append('/').append(i++).append('\n')
-                        .append("    metrics_path: ").append(endpoint.getPath()).append('\n')
+                yaml.append("  - job_name: serviceMonitor/")
+                        .append(Chart.NAMESPACE)
+                        .append('/')
+                        .append(monitor.getMetadata().getName())
+                        .append('/')
+                        .append(i++)
+                        .append('\n')
+                        .append("    metrics_path: ")
+                        .append(endpoint.getPath())
+                        .append('\n')
                         .append("    static_configs:\n")
-                        .append("      - targets: ['127.0.0.1:").append(port).append("']\n")
-                        .append("        labels: {namespace: ").append(Chart.NAMESPACE)
-                        .append(", service: ").append(service.getMetadata().getName())
-                        .append(", pod: ").append(POD)
-                        .append(", container: ").append(container)
-                        .append(", endpoint: ").append(endpoint.getPort()).append("}\n")
+                        .append("      - targets: ['127.0.0.1:")
+                        .append(port)
+                        .append("']\n")
+                        .append("        labels: {namespace: ")
+                        .append(Chart.NAMESPACE)
+                        .append(", service: ")
+                        .append(service.getMetadata().getName())
+                        .append(", pod: ")
+                        .append(POD)
+                        .append(", container: ")
+                        .append(container)
+                        .append(", endpoint: ")
+                        .append(endpoint.getPort())
+                        .append("}\n")
                         .append("    relabel_configs:\n")
-                        .append("      - {target_label: job, replacement: ").append(service.getMetadata().getName())
+                        .append("      - {target_label: job, replacement: ")
+                        .append(service.getMetadata().getName())
                         .append("}\n");
             }
         }
@@ -206,8 +238,11 @@ class PanelDataIT {
             List<String> empty = new ArrayList<>();
             for (Dashboards.Query query : queries) {
                 String key = query.dashboard() + " / " + query.panel();
-                int series = evaluate(query.expr(), variables.get(query.dashboard())).path("result").size();
-                if (series == 0 && !QUERIES_NEEDING_REPLICA_METRICS.contains(key)
+                int series = evaluate(query.expr(), variables.get(query.dashboard()))
+                        .path("result")
+                        .size();
+                if (series == 0
+                        && !QUERIES_NEEDING_REPLICA_METRICS.contains(key)
                         && !QUERIES_EMPTY_WHEN_HEALTHY.contains(key)) {
                     empty.add(query.toString());
                 }
@@ -250,7 +285,8 @@ class PanelDataIT {
         Set<String> allowedMissing = metricNames(Dashboards.queries().stream()
                 .filter(q -> QUERIES_NEEDING_REPLICA_METRICS.contains(q.dashboard() + " / " + q.panel())
                         || QUERIES_EMPTY_WHEN_HEALTHY.contains(q.dashboard() + " / " + q.panel()))
-                .map(Dashboards.Query::expr).collect(Collectors.joining(" ")));
+                .map(Dashboards.Query::expr)
+                .collect(Collectors.joining(" ")));
         Set<String> checked = new TreeSet<>();
         for (JsonNode rule : rules) {
             String expr = rule.path("expr").asText();
@@ -259,14 +295,17 @@ class PanelDataIT {
             // quiet, but not because it reads a metric that does not exist
             for (String metric : metricNames(expr)) {
                 checked.add(metric);
-                assertTrue(exposed.contains(metric) || allowedMissing.contains(metric),
+                assertTrue(
+                        exposed.contains(metric) || allowedMissing.contains(metric),
                         rule.path("alert").asText() + " reads " + metric + ", which nothing exposes");
             }
         }
         assertEquals(10, checked.size(), checked.toString());
         // and the publisher pod is ready as kube-state-metrics reports it, so PublisherNotReady's join is exercised
-        assertEquals(1, prometheus.queryValue("kube_pod_status_ready{condition=\"true\",pod=\"" + POD + "\"} "
-                + "and on (namespace, pod) publisher_last_successful_cycle_timestamp_seconds"));
+        assertEquals(
+                1,
+                prometheus.queryValue("kube_pod_status_ready{condition=\"true\",pod=\"" + POD + "\"} "
+                        + "and on (namespace, pod) publisher_last_successful_cycle_timestamp_seconds"));
     }
 
     /** The metric names of this application and of kube-state-metrics in a PromQL expression. */
@@ -283,8 +322,10 @@ class PanelDataIT {
     void everyRenderedMonitorsTargetIsUp() {
         await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
             for (String job : jobs.values()) {
-                assertEquals(1, prometheus.queryValue("up{job=\"" + job + "\", namespace=\"" + Chart.NAMESPACE
-                        + "\"}"), job);
+                assertEquals(
+                        1,
+                        prometheus.queryValue("up{job=\"" + job + "\", namespace=\"" + Chart.NAMESPACE + "\"}"),
+                        job);
             }
         });
     }
@@ -292,14 +333,17 @@ class PanelDataIT {
     @Test
     void probesOfTheRenderedChartAnswerOnTheApplication() {
         Deployment publisher = chart.one(Deployment.class, Chart.RELEASE + "-k8s-prometheus-publisher");
-        Container container = publisher.getSpec().getTemplate().getSpec().getContainers().get(0);
+        Container container =
+                publisher.getSpec().getTemplate().getSpec().getContainers().get(0);
         HttpClient http = HttpClient.newHttpClient();
         await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            for (String path : List.of(container.getStartupProbe().getHttpGet().getPath(),
+            for (String path : List.of(
+                    container.getStartupProbe().getHttpGet().getPath(),
                     container.getLivenessProbe().getHttpGet().getPath(),
                     container.getReadinessProbe().getHttpGet().getPath())) {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + managementPort + path)).build(),
+                HttpResponse<String> response = http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, response.statusCode(), path + " " + response.body());
             }
@@ -307,9 +351,14 @@ class PanelDataIT {
     }
 
     private static void awaitPublishing() {
-        await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(() -> prometheus.query(
-                "publisher_last_successful_cycle_timestamp_seconds > 0 and on (pod) kube_pod_status_ready{condition=\"true\"} == 1")
-                .path("result").size() == 1);
+        await().atMost(WAIT)
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> prometheus
+                                .query(
+                                        "publisher_last_successful_cycle_timestamp_seconds > 0 and on (pod) kube_pod_status_ready{condition=\"true\"} == 1")
+                                .path("result")
+                                .size()
+                        == 1);
     }
 
     /** Each dashboard's query variables in order, resolved as Grafana does: label_values through the label API. */
@@ -319,8 +368,8 @@ class PanelDataIT {
         await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
             byDashboard.clear();
             for (Dashboards.Variable variable : Dashboards.queryVariables()) {
-                Map<String, String> resolved = byDashboard.computeIfAbsent(variable.dashboard(),
-                        d -> new LinkedHashMap<>());
+                Map<String, String> resolved =
+                        byDashboard.computeIfAbsent(variable.dashboard(), d -> new LinkedHashMap<>());
                 Matcher m = labelValues.matcher(variable.definition());
                 assertTrue(m.matches(), variable.definition());
                 String selector = m.group(1) == null ? null : substitute(m.group(1), resolved);
@@ -338,7 +387,8 @@ class PanelDataIT {
 
     private static String substitute(String expr, Map<String, String> variables) {
         String result = expr.replace("$__rate_interval", RATE_INTERVAL);
-        List<String> names = variables.keySet().stream().sorted(Comparator.comparing(String::length).reversed())
+        List<String> names = variables.keySet().stream()
+                .sorted(Comparator.comparing(String::length).reversed())
                 .toList();
         for (String name : names) {
             result = result.replace("$" + name, variables.get(name));
@@ -349,15 +399,17 @@ class PanelDataIT {
 
     /** A multi-value variable with every value selected, as Grafana writes it into a =~ matcher. */
     private static String regex(List<String> values) {
-        return values.stream().sorted().map(v -> v.replaceAll("[.*+?^${}()|\\[\\]\\\\]", "\\\\\\\\$0"))
+        return values.stream()
+                .sorted()
+                .map(v -> v.replaceAll("[.*+?^${}()|\\[\\]\\\\]", "\\\\\\\\$0"))
                 .collect(Collectors.joining("|", "(", ")"));
     }
 
     private static List<String> labelValues(String label, String selector) throws IOException, InterruptedException {
         String uri = prometheus.baseUrl() + "/api/v1/label/" + label + "/values"
                 + (selector == null ? "" : "?match[]=" + URLEncoder.encode(selector, StandardCharsets.UTF_8));
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(uri))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(URI.create(uri)).build(), HttpResponse.BodyHandlers.ofString());
         JsonNode json = JSON.readTree(response.body());
         assertEquals("success", json.path("status").asText(), uri + " " + response.body());
         Set<String> values = new TreeSet<>();

@@ -31,7 +31,8 @@ class PrometheusRulesTest {
 
     @Test
     void promtoolAcceptsTheRuleFiles() throws Exception {
-        List<String> command = new ArrayList<>(List.of(PrometheusServer.promtool().toString(), "check", "rules"));
+        List<String> command =
+                new ArrayList<>(List.of(PrometheusServer.promtool().toString(), "check", "rules"));
         command.addAll(files(RULES));
 
         Result result = run(command);
@@ -42,7 +43,8 @@ class PrometheusRulesTest {
 
     @Test
     void promtoolUnitTestsOfTheRulesPass() throws Exception {
-        List<String> command = new ArrayList<>(List.of(PrometheusServer.promtool().toString(), "test", "rules"));
+        List<String> command =
+                new ArrayList<>(List.of(PrometheusServer.promtool().toString(), "test", "rules"));
         command.addAll(files(TESTS));
 
         Result result = run(command);
@@ -59,8 +61,10 @@ class PrometheusRulesTest {
             Files.copy(Path.of(file), rules.resolve(Path.of(file).getFileName()));
         }
         Path test = tests.resolve("contiv-exporter_test.yaml");
-        Files.writeString(test, Files.readString(TESTS.resolve("contiv-exporter_test.yaml"))
-                .replace("exp_labels: {severity: warning", "exp_labels: {severity: critical"));
+        Files.writeString(
+                test,
+                Files.readString(TESTS.resolve("contiv-exporter_test.yaml"))
+                        .replace("exp_labels: {severity: warning", "exp_labels: {severity: critical"));
 
         Result result = run(List.of(PrometheusServer.promtool().toString(), "test", "rules", test.toString()));
 
@@ -77,14 +81,24 @@ class PrometheusRulesTest {
         }
         Set<String> alerts = new HashSet<>();
         for (String file : files(RULES)) {
-            for (JsonNode group : new YAMLMapper().readTree(Path.of(file).toFile()).path("groups")) {
+            for (JsonNode group :
+                    new YAMLMapper().readTree(Path.of(file).toFile()).path("groups")) {
                 for (JsonNode rule : group.path("rules")) {
                     String alert = rule.path("alert").asText();
                     alerts.add(alert);
-                    assertTrue(Set.of("critical", "warning", "info").contains(rule.path("labels").path("severity")
-                            .asText()), alert + " severity");
-                    assertFalse(rule.path("annotations").path("summary").asText().isBlank(), alert + " summary");
-                    assertFalse(rule.path("annotations").path("description").asText().isBlank(), alert);
+                    assertTrue(
+                            Set.of("critical", "warning", "info")
+                                    .contains(
+                                            rule.path("labels").path("severity").asText()),
+                            alert + " severity");
+                    assertFalse(
+                            rule.path("annotations").path("summary").asText().isBlank(), alert + " summary");
+                    assertFalse(
+                            rule.path("annotations")
+                                    .path("description")
+                                    .asText()
+                                    .isBlank(),
+                            alert);
                     assertTrue(docs.contains("### " + alert), alert + " has no runbook in docs/kubernetes.md");
                     assertTrue(tests.indexOf("alertname: " + alert + "\n") >= 0, alert + " has no promtool test");
                 }
@@ -95,12 +109,14 @@ class PrometheusRulesTest {
 
     private static List<String> files(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> f.toString().endsWith(".yaml")).sorted().map(Path::toString).toList();
+            return files.filter(f -> f.toString().endsWith(".yaml"))
+                    .sorted()
+                    .map(Path::toString)
+                    .toList();
         }
     }
 
-    private record Result(int exitCode, String output) {
-    }
+    private record Result(int exitCode, String output) {}
 
     private static Result run(List<String> command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -58,6 +58,7 @@ class CamelJBangRunIT {
 
     @TempDir
     static Path dir;
+
     static SyntheticCluster cluster;
     static PrometheusServer prometheus;
     static KafkaBroker kafka;
@@ -65,6 +66,7 @@ class CamelJBangRunIT {
     static int managementPort;
     /** Rates of samples from here on cover scraped time only, so they are exact. */
     static Instant exactFrom;
+
     static List<ConsumerRecord<String, String>> records;
 
     @RegisterExtension
@@ -126,7 +128,10 @@ class CamelJBangRunIT {
     /** The files of a directory with the given ending, relative and sorted, as the shell expands {@code dir/*end}. */
     private static List<String> files(String directory, String ending) {
         try (Stream<Path> paths = Files.list(Path.of(directory))) {
-            List<String> found = paths.map(Path::toString).filter(p -> p.endsWith(ending)).sorted().toList();
+            List<String> found = paths.map(Path::toString)
+                    .filter(p -> p.endsWith(ending))
+                    .sorted()
+                    .toList();
             assertFalse(found.isEmpty(), "no " + directory + "/*" + ending);
             return found;
         } catch (IOException e) {
@@ -167,7 +172,8 @@ class CamelJBangRunIT {
             JsonNode message = parse(record);
             for (JsonNode sample : message.get("data")) {
                 if (!timestamp(sample).isBefore(exactFrom)) {
-                    missing.remove(record.key() + " " + message.get("metric_type").asText());
+                    missing.remove(
+                            record.key() + " " + message.get("metric_type").asText());
                 }
             }
         }
@@ -200,10 +206,12 @@ class CamelJBangRunIT {
 
     private static HttpResponse<String> management(String path) {
         try {
-            return HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
-                            .timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            return HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
+                                    .timeout(Duration.ofSeconds(10))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -219,9 +227,15 @@ class CamelJBangRunIT {
             assertTrue(entry.endsWith(".jar") || entry.endsWith(".pom"), "only libraries, no build output: " + entry);
             assertFalse(entry.contains("k8s-prometheus-publisher"), entry);
         }
-        String camelJBangJar = Path.of(CamelJBangMain.class.getProtectionDomain().getCodeSource().getLocation()
-                .getPath()).getFileName().toString();
-        assertTrue(classpath.stream().anyMatch(e -> e.endsWith("/" + camelJBangJar)),
+        String camelJBangJar = Path.of(CamelJBangMain.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .getPath())
+                .getFileName()
+                .toString();
+        assertTrue(
+                classpath.stream().anyMatch(e -> e.endsWith("/" + camelJBangJar)),
                 "the child runs the camel-jbang-core of the pom: " + camelJBangJar);
         String output = camel.output();
         assertTrue(output.contains("Apache Camel (JBang) 4.17.0"), "ran under Camel JBang");
@@ -240,17 +254,20 @@ class CamelJBangRunIT {
             }
             int pod = podIndex(message.get("container_id").asText());
             boolean counter = SyntheticCluster.isCounter(metric);
-            double expected = counter
-                    ? SyntheticCluster.ratePerSecond(metric, pod)
-                    : SyntheticCluster.gaugeValue(metric, pod);
+            double expected =
+                    counter ? SyntheticCluster.ratePerSecond(metric, pod) : SyntheticCluster.gaugeValue(metric, pod);
             for (JsonNode sample : message.get("data")) {
                 // a rate over a window that reaches back before the first scrape is not exact; a gauge always is
                 if (counter && timestamp(sample).isBefore(exactFrom)) {
                     continue;
                 }
                 double actual = Double.parseDouble(sample.get("value").asText());
-                assertEquals(expected, actual, Math.abs(expected) * 1e-6 + 1e-9,
-                        metric + " of " + record.key() + " at " + sample.get("timestamp").asText());
+                assertEquals(
+                        expected,
+                        actual,
+                        Math.abs(expected) * 1e-6 + 1e-9,
+                        metric + " of " + record.key() + " at "
+                                + sample.get("timestamp").asText());
                 checked++;
             }
         }
@@ -273,8 +290,9 @@ class CamelJBangRunIT {
             for (JsonNode sample : message.get("data")) {
                 assertEquals(metric, sample.get("name").asText());
                 assertEquals(type, sample.get("type").asText());
-                assertTrue(sample.get("timestamp").asText()
-                        .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z"), sample.toString());
+                assertTrue(
+                        sample.get("timestamp").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z"),
+                        sample.toString());
                 assertTrue(sample.has("unit"));
             }
         }

@@ -6,8 +6,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import k8sprom.testsupport.JarProcess;
 import k8sprom.testsupport.FreePort;
+import k8sprom.testsupport.JarProcess;
 import k8sprom.testsupport.KafkaBroker;
 import k8sprom.testsupport.PrometheusServer;
 import k8sprom.testsupport.SyntheticCluster;
@@ -23,31 +23,32 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class DemoStack {
 
-    private DemoStack() {
-    }
+    private DemoStack() {}
 
     public static void main(String[] args) throws Exception {
         long seconds = Long.parseLong(System.getenv().getOrDefault("DEMO_SECONDS", "60"));
         Path work = Files.createDirectories(Path.of("target", "demo"));
         try (SyntheticCluster cluster = SyntheticCluster.start(5, SyntheticCluster.LabelStyle.MODERN);
-             PrometheusServer prometheus = PrometheusServer.start(work.resolve("prometheus-" + System.nanoTime()),
-                     Duration.ofSeconds(2), cluster.target());
-             KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka-" + System.nanoTime()))) {
+                PrometheusServer prometheus = PrometheusServer.start(
+                        work.resolve("prometheus-" + System.nanoTime()), Duration.ofSeconds(2), cluster.target());
+                KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka-" + System.nanoTime()))) {
             int managementPort = FreePort.find();
             System.out.println("Prometheus " + prometheus.baseUrl() + " scrapes a synthetic cluster at "
                     + cluster.target() + "; Kafka at " + kafka.bootstrapServers());
             prometheus.awaitFullWindow(Duration.ofSeconds(20));
             Path log = work.resolve("publisher.log");
-            try (JarProcess publisher = JarProcess.start(Map.of(
-                    "PROMETHEUS_URL", prometheus.baseUrl(),
-                    "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-                    "SCHEDULER_SECONDS", "5",
-                    "PROMETHEUS_POLLING_STEP", "5s",
-                    "PUBLISHER_SETTLE_DELAY", "4s",
-                    "PUBLISHER_RATE_RANGE", "20s",
-                    "MANAGEMENT_PORT", String.valueOf(managementPort)), log)) {
-                System.out.println("Publisher started (log: " + log + "); health at http://127.0.0.1:"
-                        + managementPort + "/observe/health, metrics at /observe/metrics");
+            try (JarProcess publisher = JarProcess.start(
+                    Map.of(
+                            "PROMETHEUS_URL", prometheus.baseUrl(),
+                            "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+                            "SCHEDULER_SECONDS", "5",
+                            "PROMETHEUS_POLLING_STEP", "5s",
+                            "PUBLISHER_SETTLE_DELAY", "4s",
+                            "PUBLISHER_RATE_RANGE", "20s",
+                            "MANAGEMENT_PORT", String.valueOf(managementPort)),
+                    log)) {
+                System.out.println("Publisher started (log: " + log + "); health at http://127.0.0.1:" + managementPort
+                        + "/observe/health, metrics at /observe/metrics");
                 printMessages(kafka.bootstrapServers(), Duration.ofSeconds(seconds));
             }
         }

@@ -2,7 +2,6 @@ package k8sprom.publisher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +31,8 @@ class DerivedMetricQueriesTest {
         /** {dropped rate, packets rate} of one interface. */
         static Map<String, double[]> one(Double dropped, Double packets) {
             Map<String, double[]> map = new LinkedHashMap<>();
-            map.put("eth0", new double[] {dropped == null ? Double.NaN : dropped, packets == null ? Double.NaN : packets});
+            map.put("eth0", new double[] {dropped == null ? Double.NaN : dropped, packets == null ? Double.NaN : packets
+            });
             return map;
         }
     }
@@ -45,7 +45,8 @@ class DerivedMetricQueriesTest {
             new Pod("no-drop-series", "pod", Pod.one(null, 5.0)),
             new Pod("no-packet-series", "pod", Pod.one(3.0, null)),
             new Pod("legacy-labels", "pod_name", Pod.one(3.0, 20.0)),
-            new Pod("two-interfaces", "pod", Map.of("eth0", new double[] {2.0, 10.0}, "eth1", new double[] {0.0, 30.0})));
+            new Pod("two-interfaces", "pod", Map.of("eth0", new double[] {2.0, 10.0}, "eth1", new double[] {0.0, 30.0
+            })));
 
     @Test
     void receivePacketLossIsDroppedRateTimes100OverPacketsRatePerPod() throws Exception {
@@ -63,7 +64,9 @@ class DerivedMetricQueriesTest {
         catalog.setRateRange("1m");
         String derived = "container_network_" + direction + "_packet_loss_percentage";
         MetricCatalog.RenderedMetric entry = catalog.metrics().stream()
-                .filter(m -> m.definition().name().equals(derived)).findFirst().orElseThrow();
+                .filter(m -> m.definition().name().equals(derived))
+                .findFirst()
+                .orElseThrow();
         assertEquals(MetricDefinition.ValueFormat.NUMBER, entry.definition().value());
         assertEquals("%", entry.definition().unit());
         assertEquals("counter", entry.definition().type());
@@ -71,8 +74,10 @@ class DerivedMetricQueriesTest {
         StringBuilder series = new StringBuilder();
         StringBuilder expected = new StringBuilder();
         for (Pod pod : PODS) {
-            series.append(input("kube_pod_labels{pod=\"" + pod.name() + "\",label_ow_action=\"act\",label_vim_id=\"vim-"
-                    + pod.name() + "\"}", "1+0x40"));
+            series.append(input(
+                    "kube_pod_labels{pod=\"" + pod.name() + "\",label_ow_action=\"act\",label_vim_id=\"vim-"
+                            + pod.name() + "\"}",
+                    "1+0x40"));
             double dropped = 0;
             double packets = 0;
             boolean hasDropped = false;
@@ -81,14 +86,15 @@ class DerivedMetricQueriesTest {
                 String labels = "{namespace=\"default\"," + pod.podLabel() + "=\"" + pod.name() + "\",interface=\""
                         + nic.getKey() + "\"}";
                 if (!Double.isNaN(nic.getValue()[0])) {
-                    series.append(input("container_network_" + direction + "_packets_dropped_total" + labels,
+                    series.append(input(
+                            "container_network_" + direction + "_packets_dropped_total" + labels,
                             counter(nic.getValue()[0])));
                     dropped += nic.getValue()[0];
                     hasDropped = true;
                 }
                 if (!Double.isNaN(nic.getValue()[1])) {
-                    series.append(input("container_network_" + direction + "_packets_total" + labels,
-                            counter(nic.getValue()[1])));
+                    series.append(input(
+                            "container_network_" + direction + "_packets_total" + labels, counter(nic.getValue()[1])));
                     packets += nic.getValue()[1];
                     hasPackets = true;
                 }
@@ -96,9 +102,13 @@ class DerivedMetricQueriesTest {
             if (hasDropped && hasPackets) {
                 // the original service's formula, on the two rates it would have published
                 double percentage = packets == 0 ? 0 : dropped * 100 / packets;
-                expected.append("          - labels: '{pod=\"").append(pod.name())
-                        .append("\",label_ow_action=\"act\",label_vim_id=\"vim-").append(pod.name())
-                        .append("\"}'\n            value: ").append(percentage).append('\n');
+                expected.append("          - labels: '{pod=\"")
+                        .append(pod.name())
+                        .append("\",label_ow_action=\"act\",label_vim_id=\"vim-")
+                        .append(pod.name())
+                        .append("\"}'\n            value: ")
+                        .append(percentage)
+                        .append('\n');
             }
         }
         String test = "rule_files: []\n"
@@ -114,7 +124,8 @@ class DerivedMetricQueriesTest {
         Files.writeString(file, test);
 
         Process promtool = new ProcessBuilder(PrometheusServer.promtool().toString(), "test", "rules", file.toString())
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         String output = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         promtool.waitFor(60, TimeUnit.SECONDS);
         assertEquals(0, promtool.exitValue(), "promtool test rules on\n" + test + "\nsaid:\n" + output);
@@ -129,5 +140,4 @@ class DerivedMetricQueriesTest {
         long perInterval = Math.round(perSecond * INTERVAL_SECONDS);
         return "0+" + perInterval + "x40";
     }
-
 }

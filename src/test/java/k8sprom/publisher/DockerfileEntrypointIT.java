@@ -13,13 +13,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import k8sprom.testsupport.JarProcess;
 import k8sprom.testsupport.FreePort;
+import k8sprom.testsupport.JarProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,8 +72,11 @@ class DockerfileEntrypointIT {
                 assertTrue(log.contains("Loaded 26 metrics from " + app.resolve("routes/metrics.yaml")), log);
             });
             String classLoading = Files.readString(app.resolve("class-load.log"));
-            assertTrue(Pattern.compile("k8sprom\\.publisher\\.\\w+ source: shared objects file").matcher(classLoading)
-                    .find(), "the application's classes come from the class-data-sharing archive");
+            assertTrue(
+                    Pattern.compile("k8sprom\\.publisher\\.\\w+ source: shared objects file")
+                            .matcher(classLoading)
+                            .find(),
+                    "the application's classes come from the class-data-sharing archive");
         } finally {
             process.destroy();
             if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
@@ -105,7 +107,8 @@ class DockerfileEntrypointIT {
         String runtimeStage = dockerfile.substring(dockerfile.lastIndexOf("\nFROM "));
         Matcher block = Pattern.compile("\\nENV ((?:[^\\n]*\\\\\\n)*[^\\n]*)").matcher(runtimeStage);
         while (block.find()) {
-            Matcher pair = Pattern.compile("(\\w+)=(\"[^\"]*\"|\\S+)").matcher(block.group(1).replace("\\\n", " "));
+            Matcher pair = Pattern.compile("(\\w+)=(\"[^\"]*\"|\\S+)")
+                    .matcher(block.group(1).replace("\\\n", " "));
             while (pair.find()) {
                 env.put(pair.group(1), pair.group(2).replaceAll("^\"|\"$", ""));
             }
@@ -114,7 +117,8 @@ class DockerfileEntrypointIT {
     }
 
     private static String entrypoint(String dockerfile) {
-        Matcher matcher = Pattern.compile("\\nENTRYPOINT \\[\"sh\", \"-c\", \"([^\"]+)\"\\]").matcher(dockerfile);
+        Matcher matcher = Pattern.compile("\\nENTRYPOINT \\[\"sh\", \"-c\", \"([^\"]+)\"\\]")
+                .matcher(dockerfile);
         assertTrue(matcher.find(), "ENTRYPOINT [\"sh\", \"-c\", \"...\"] in the Dockerfile");
         return matcher.group(1);
     }
@@ -124,8 +128,8 @@ class DockerfileEntrypointIT {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
             try {
-                return client.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                return client.send(
+                        HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
             } catch (IOException notYet) {
                 if (System.nanoTime() > deadline) {
                     throw new AssertionError("no answer from " + url, notYet);

@@ -20,8 +20,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import k8sprom.testsupport.JarProcess;
 import k8sprom.testsupport.FreePort;
+import k8sprom.testsupport.JarProcess;
 import k8sprom.testsupport.KafkaBroker;
 import k8sprom.testsupport.LogCapture;
 import k8sprom.testsupport.PrometheusProxy;
@@ -54,7 +54,8 @@ class ExactlyOnceIT {
     private static final String[] METRICS = {
         "{name: container_memory_usage_bytes, type: gauge, unit: bytes}",
         "{name: container_cpu_usage_seconds_total, type: counter, unit: seconds, function: rate}",
-        TestCatalog.shippedEntry("container_network_receive_packet_loss_percentage", RATE_RANGE)};
+        TestCatalog.shippedEntry("container_network_receive_packet_loss_percentage", RATE_RANGE)
+    };
 
     @TempDir
     Path dir;
@@ -63,9 +64,14 @@ class ExactlyOnceIT {
     static KafkaBroker kafka;
 
     /** What the comparison found; printed into the test log so the figures can be reported. */
-    record Comparison(int samplesInKafka, int samplesExpected, int gaps, int duplicates, int outOfOrder,
-                      int wrongValues, int metricsCompared) {
-    }
+    record Comparison(
+            int samplesInKafka,
+            int samplesExpected,
+            int gaps,
+            int duplicates,
+            int outOfOrder,
+            int wrongValues,
+            int metricsCompared) {}
 
     @BeforeAll
     static void shareTheStack(SharedStack.Stack stack) {
@@ -106,15 +112,24 @@ class ExactlyOnceIT {
     /** The same settings as application properties, for the application run inside the test JVM. */
     private static Map<String, String> properties(String topic, String prometheusUrl, Path catalog) {
         return Map.of(
-                "prometheus.url", prometheusUrl,
-                "kafka.bootstrap-servers", kafka.bootstrapServers(),
-                "kafka.topic", topic,
-                "publisher.metrics-file", catalog.toString(),
-                "publisher.cycle-seconds", "1",
-                "publisher.step", "1s",
-                "publisher.settle-delay", SETTLE.toSeconds() + "s",
-                "publisher.rate-range", RATE_RANGE,
-                "publisher.start-from", "30s");
+                "prometheus.url",
+                prometheusUrl,
+                "kafka.bootstrap-servers",
+                kafka.bootstrapServers(),
+                "kafka.topic",
+                topic,
+                "publisher.metrics-file",
+                catalog.toString(),
+                "publisher.cycle-seconds",
+                "1",
+                "publisher.step",
+                "1s",
+                "publisher.settle-delay",
+                SETTLE.toSeconds() + "s",
+                "publisher.rate-range",
+                RATE_RANGE,
+                "publisher.start-from",
+                "30s");
     }
 
     @Test
@@ -160,8 +175,8 @@ class ExactlyOnceIT {
         publisher.stop();
 
         Comparison comparison = compare(topic, catalog, Duration.ofSeconds(1), firstStepAfter(started), until);
-        assertExactlyOnce("kills, Kafka and Prometheus outages, downtime", comparison, 26, started, until,
-                publisher.logTail(80));
+        assertExactlyOnce(
+                "kills, Kafka and Prometheus outages, downtime", comparison, 26, started, until, publisher.logTail(80));
     }
 
     @Test
@@ -171,7 +186,7 @@ class ExactlyOnceIT {
         String input = "container_network_receive_packets_total";
         Instant started = Instant.now();
         try (PrometheusProxy proxy = PrometheusProxy.start(prometheus.baseUrl());
-             PublisherApp app = PublisherApp.start(properties(topic, proxy.baseUrl(), catalog))) {
+                PublisherApp app = PublisherApp.start(properties(topic, proxy.baseUrl(), catalog))) {
             awaitPublishedThrough(topic, catalog, lastSettledStep(Instant.now()));
 
             // the input's queries, and so the derived receive packet loss' (which reads the input), answer 503
@@ -187,8 +202,13 @@ class ExactlyOnceIT {
             app.close();
 
             Comparison comparison = compare(topic, catalog, Duration.ofSeconds(1), firstStepAfter(started), until);
-            assertExactlyOnce(proxy.refused() + " refused queries over " + refusedFor.toMillis() + " ms",
-                    comparison, 26, started, until, "");
+            assertExactlyOnce(
+                    proxy.refused() + " refused queries over " + refusedFor.toMillis() + " ms",
+                    comparison,
+                    26,
+                    started,
+                    until,
+                    "");
         }
     }
 
@@ -204,7 +224,7 @@ class ExactlyOnceIT {
         Instant started = Instant.now();
         Instant until;
         try (LogCapture logs = LogCapture.everything();
-             PrometheusProxy proxy = PrometheusProxy.start(prometheus.baseUrl())) {
+                PrometheusProxy proxy = PrometheusProxy.start(prometheus.baseUrl())) {
             // a Mimir-like gateway: a tenant and a token of its own, 403 without them
             proxy.requireHeader("X-Scope-OrgID", tenant);
             proxy.requireHeader("X-Gateway-Token", token);
@@ -222,7 +242,8 @@ class ExactlyOnceIT {
                 await().atMost(Duration.ofSeconds(60)).until(() -> proxy.partialAnswers() >= 6 * METRICS.length);
                 assertEquals(published, newestSamples(topic), "nothing of a partial answer is published");
                 assertEquals(positions, latestValues(topic + ".positions"), "no position moves past a partial answer");
-                assertTrue(app.management("/observe/metrics").body().contains("reason=\"partial_response\""),
+                assertTrue(
+                        app.management("/observe/metrics").body().contains("reason=\"partial_response\""),
                         "partial answers are counted as query errors");
 
                 proxy.answerCompletely();
@@ -233,13 +254,19 @@ class ExactlyOnceIT {
             assertEquals(Set.of("x-scope-orgid", "x-gateway-token"), proxy.requiredHeadersSeen());
             logs.await(Duration.ZERO, "partial_response", "store 127.0.0.1:10901 unreachable");
             for (LogCapture.Line line : logs.lines()) {
-                assertFalse(line.message().contains(tenant) || line.message().contains(token),
+                assertFalse(
+                        line.message().contains(tenant) || line.message().contains(token),
                         "a header value was logged: " + line.message());
             }
         }
         Comparison comparison = compare(topic, catalog, Duration.ofSeconds(1), firstStepAfter(started), until);
-        assertExactlyOnce("partial answers for several cycles, then complete ones", comparison, METRICS.length,
-                started, until, "");
+        assertExactlyOnce(
+                "partial answers for several cycles, then complete ones",
+                comparison,
+                METRICS.length,
+                started,
+                until,
+                "");
     }
 
     @Test
@@ -252,8 +279,10 @@ class ExactlyOnceIT {
         Instant until;
         try (PublisherApp app = PublisherApp.start(properties(topic, prometheus.baseUrl(), catalog))) {
             // every cycle starts 0 to 1.5 s late, at random: windows of 0, 1, 2 or more steps
-            AdviceWith.adviceWith(app.context(), "publish-cycle", route -> route.weaveAddFirst()
-                    .process(exchange -> {
+            AdviceWith.adviceWith(
+                    app.context(),
+                    "publish-cycle",
+                    route -> route.weaveAddFirst().process(exchange -> {
                         cycles.incrementAndGet();
                         Thread.sleep(random.nextInt(1500));
                     }));
@@ -294,13 +323,14 @@ class ExactlyOnceIT {
      * Prints the figures (they are reported in the docs) and requires no gap, duplicate, disorder or wrong value, with
      * samples for every step of the range for nearly every (series, step): a scenario must produce what it claims.
      */
-    private static void assertExactlyOnce(String scenario, Comparison comparison, int metrics, Instant from,
-                                          Instant until, String context) {
+    private static void assertExactlyOnce(
+            String scenario, Comparison comparison, int metrics, Instant from, Instant until, String context) {
         System.out.println("Exactly-once check (" + scenario + "): " + comparison);
         String message = scenario + ": " + comparison + (context.isEmpty() ? "" : "\n" + context);
         long steps = Duration.between(from, until).toMillis() / 1000;
         assertEquals(metrics, comparison.metricsCompared(), message);
-        assertTrue(comparison.samplesExpected() >= Math.min(steps * PODS * metrics * 8 / 10, 12_000L * PODS),
+        assertTrue(
+                comparison.samplesExpected() >= Math.min(steps * PODS * metrics * 8 / 10, 12_000L * PODS),
                 "too few samples for " + steps + " steps: " + message);
         assertEquals(0, comparison.gaps(), message);
         assertEquals(0, comparison.duplicates(), message);
@@ -326,10 +356,12 @@ class ExactlyOnceIT {
     private static void awaitPublishedThrough(String topic, Path catalog, Instant step) {
         MetricCatalog metrics = catalog(catalog);
         int entries = metrics.metrics().size();
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-            Map<String, Instant> newest = newestSamples(topic);
-            return newest.size() == entries && newest.values().stream().noneMatch(t -> t.isBefore(step));
-        });
+        await().atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> {
+                    Map<String, Instant> newest = newestSamples(topic);
+                    return newest.size() == entries && newest.values().stream().noneMatch(t -> t.isBefore(step));
+                });
     }
 
     /** The newest sample timestamp of each metric that the topic holds (read_committed). */
@@ -338,7 +370,9 @@ class ExactlyOnceIT {
         for (ConsumerRecord<String, String> record : kafka.readAll(topic, true, Duration.ofMillis(500))) {
             JsonNode message = JSON.readTree(record.value());
             for (JsonNode sample : message.get("data")) {
-                newest.merge(message.get("metric_type").asText(), Instant.parse(sample.get("timestamp").asText()),
+                newest.merge(
+                        message.get("metric_type").asText(),
+                        Instant.parse(sample.get("timestamp").asText()),
                         (a, b) -> a.isAfter(b) ? a : b);
             }
         }
@@ -381,10 +415,14 @@ class ExactlyOnceIT {
                     outOfOrder++;
                 }
                 lastTimestamp.put(series, timestamp);
-                published.computeIfAbsent(series + " " + timestamp, k -> new ArrayList<>()).add(sample.get("value"));
+                published
+                        .computeIfAbsent(series + " " + timestamp, k -> new ArrayList<>())
+                        .add(sample.get("value"));
             }
         }
-        int duplicates = published.values().stream().mapToInt(values -> values.size() - 1).sum();
+        int duplicates = published.values().stream()
+                .mapToInt(values -> values.size() - 1)
+                .sum();
         int expected = 0;
         int gaps = 0;
         int wrongValues = 0;
@@ -403,9 +441,10 @@ class ExactlyOnceIT {
                     }
                     for (JsonNode value : series.get("values")) {
                         expected++;
-                        String timestamp = Sample.format(Sample.instantOf(new BigDecimal(value.get(0).asText())));
-                        List<JsonNode> got = published.get(metric.definition().name() + " " + container + " "
-                                + timestamp);
+                        String timestamp = Sample.format(
+                                Sample.instantOf(new BigDecimal(value.get(0).asText())));
+                        List<JsonNode> got =
+                                published.get(metric.definition().name() + " " + container + " " + timestamp);
                         if (got == null) {
                             gaps++;
                         } else if (!sameValue(got.get(0), value.get(1).asText(), numbers)) {

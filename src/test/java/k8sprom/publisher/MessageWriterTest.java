@@ -16,8 +16,17 @@ import org.junit.jupiter.api.Test;
 /** The fast message writer must write exactly what Jackson's generator writes, escaping included. */
 class MessageWriterTest {
 
-    private static final List<String> STRINGS = List.of("vim-0", "", "a\"quote", "back\\slash", "new\nline",
-            "tab\tand\rcr\bbs\ff", "ctrl\u0001\u001f", "unicode é ü 漢字 \uD83D\uDE00", "slash/</script>", "\u007f\u2028");
+    private static final List<String> STRINGS = List.of(
+            "vim-0",
+            "",
+            "a\"quote",
+            "back\\slash",
+            "new\nline",
+            "tab\tand\rcr\bbs\ff",
+            "ctrl\u0001\u001f",
+            "unicode é ü 漢字 \uD83D\uDE00",
+            "slash/</script>",
+            "\u007f\u2028");
     private static final Instant T = Instant.parse("2019-02-13T10:14:32.897Z");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -26,17 +35,19 @@ class MessageWriterTest {
         for (String text : STRINGS) {
             MetricDefinition metric = new MetricDefinition("m" + text, "gauge", "u" + text, null, null);
             List<Sample> samples = List.of(new Sample(T, "1.5" + text), new Sample(T.plusSeconds(20), text));
-            assertEquals(withGenerator(text, metric, samples), MessageWriter.samples(text, metric, samples),
-                    "for " + text);
-            assertEquals(withGenerator(text, metric, List.of()), MessageWriter.samples(text, metric, List.of()),
+            assertEquals(
+                    withGenerator(text, metric, samples), MessageWriter.samples(text, metric, samples), "for " + text);
+            assertEquals(
+                    withGenerator(text, metric, List.of()),
+                    MessageWriter.samples(text, metric, List.of()),
                     "for " + text);
         }
     }
 
     @Test
     void numberEntriesWriteJsonNumbersOfTheSameValue() throws IOException {
-        MetricDefinition percentage = new MetricDefinition("loss", "counter", "%", null, "q",
-                MetricDefinition.ValueFormat.NUMBER, List.of());
+        MetricDefinition percentage =
+                new MetricDefinition("loss", "counter", "%", null, "q", MetricDefinition.ValueFormat.NUMBER, List.of());
         // Prometheus' own forms, then forms Java reads as numbers but JSON does not allow
         List<String> values = List.of("0", "12.5", "33.333333333333336", "-0.25", "1e-7", "100", "0x1p3", "1d", "07");
         List<Sample> samples = values.stream().map(v -> new Sample(T, v)).toList();

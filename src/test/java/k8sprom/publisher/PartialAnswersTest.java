@@ -23,7 +23,8 @@ class PartialAnswersTest {
 
     @Test
     void anAnswerWithWarningsIsRefusedWithThemAsAPartialResponse() {
-        BadPrometheusResponseException refused = assertThrows(BadPrometheusResponseException.class,
+        BadPrometheusResponseException refused = assertThrows(
+                BadPrometheusResponseException.class,
                 () -> new PartialAnswers().admit("m", answer("store A unreachable", "ingester B timed out")));
         assertEquals("partial_response", refused.reason());
         assertTrue(refused.getMessage().contains("store A unreachable; ingester B timed out"), refused.getMessage());
@@ -37,8 +38,13 @@ class PartialAnswersTest {
         answers.setMetrics(metrics);
 
         assertEquals(MESSAGES, answers.admit("m", answer("store A unreachable")));
-        assertEquals(1.0, metrics.registry().get("publisher.query.warnings.accepted").tag("metric", "m")
-                .counter().count());
+        assertEquals(
+                1.0,
+                metrics.registry()
+                        .get("publisher.query.warnings.accepted")
+                        .tag("metric", "m")
+                        .counter()
+                        .count());
         assertTrue(metrics.registry() instanceof SimpleMeterRegistry);
     }
 }

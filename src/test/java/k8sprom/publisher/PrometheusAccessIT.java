@@ -35,6 +35,7 @@ class PrometheusAccessIT {
 
     @TempDir
     static Path dir;
+
     static SyntheticCluster cluster;
     static PrometheusServer prometheus;
     static KafkaBroker kafka;
@@ -45,8 +46,8 @@ class PrometheusAccessIT {
         cluster = SyntheticCluster.start(2, SyntheticCluster.LabelStyle.LEGACY);
         prometheus = PrometheusServer.start(dir.resolve("prometheus"), Duration.ofSeconds(1), cluster.target());
         kafka = KafkaBroker.start(dir.resolve("kafka"));
-        String basic = "Basic " + Base64.getEncoder().encodeToString(("scraper:" + PASSWORD)
-                .getBytes(StandardCharsets.UTF_8));
+        String basic =
+                "Basic " + Base64.getEncoder().encodeToString(("scraper:" + PASSWORD).getBytes(StandardCharsets.UTF_8));
         proxy = TlsReverseProxy.start(dir, prometheus.baseUrl(), PREFIX, Set.of(basic, "Bearer " + TOKEN));
         prometheus.awaitFullWindow(Duration.ofSeconds(12));
     }
@@ -61,15 +62,24 @@ class PrometheusAccessIT {
 
     private List<ConsumerRecord<String, String>> publishWith(Map<String, String> access, String topic) {
         Map<String, String> settings = new HashMap<>(Map.of(
-                "prometheus.url", proxy.baseUrl(PREFIX),
-                "prometheus.truststore", proxy.trustStore().toString(),
-                "prometheus.truststore-password", proxy.trustStorePassword(),
-                "kafka.bootstrap-servers", kafka.bootstrapServers(),
-                "kafka.topic", topic,
-                "publisher.cycle-seconds", "1",
-                "publisher.step", "1s",
-                "publisher.settle-delay", "2s",
-                "publisher.rate-range", "10s"));
+                "prometheus.url",
+                proxy.baseUrl(PREFIX),
+                "prometheus.truststore",
+                proxy.trustStore().toString(),
+                "prometheus.truststore-password",
+                proxy.trustStorePassword(),
+                "kafka.bootstrap-servers",
+                kafka.bootstrapServers(),
+                "kafka.topic",
+                topic,
+                "publisher.cycle-seconds",
+                "1",
+                "publisher.step",
+                "1s",
+                "publisher.settle-delay",
+                "2s",
+                "publisher.rate-range",
+                "10s"));
         settings.putAll(access);
         try (PublisherApp app = PublisherApp.start(settings)) {
             return kafka.readAll(topic, true, 26 * 2, Duration.ofSeconds(30));
@@ -79,12 +89,13 @@ class PrometheusAccessIT {
     @Test
     void basicAuthOverHttpsWithAPathPrefixAndLegacyPodLabels() {
         try (LogCapture log = LogCapture.everything()) {
-            List<ConsumerRecord<String, String>> records = publishWith(Map.of(
-                    "prometheus.username", "scraper", "prometheus.password", PASSWORD), "basic");
+            List<ConsumerRecord<String, String>> records =
+                    publishWith(Map.of("prometheus.username", "scraper", "prometheus.password", PASSWORD), "basic");
 
             assertTrue(records.size() >= 26 * 2, "every metric and derived message for both pods: " + records.size());
             assertTrue(records.stream().anyMatch(r -> r.value().contains("\"metric_type\":\"container_memory_swap\"")));
-            assertFalse(log.lines().stream().anyMatch(line -> line.message().contains(PASSWORD)),
+            assertFalse(
+                    log.lines().stream().anyMatch(line -> line.message().contains(PASSWORD)),
                     "the password is never logged");
         }
         assertFalse(proxy.statuses().isEmpty());
@@ -94,27 +105,35 @@ class PrometheusAccessIT {
     @Test
     void bearerTokenOverHttps() {
         try (LogCapture log = LogCapture.everything()) {
-            List<ConsumerRecord<String, String>> records = publishWith(Map.of(
-                    "prometheus.auth-token", TOKEN), "bearer");
+            List<ConsumerRecord<String, String>> records =
+                    publishWith(Map.of("prometheus.auth-token", TOKEN), "bearer");
 
             assertTrue(records.size() >= 26 * 2, "messages arrived: " + records.size());
-            assertFalse(log.lines().stream().anyMatch(line -> line.message().contains(TOKEN)),
-                    "the token is never logged");
+            assertFalse(
+                    log.lines().stream().anyMatch(line -> line.message().contains(TOKEN)), "the token is never logged");
         }
     }
 
     @Test
     void withoutCredentialsTheQueriesFailAndNothingIsPublished() {
         try (LogCapture log = LogCapture.everything();
-             PublisherApp app = PublisherApp.start(Map.of(
-                     "prometheus.url", proxy.baseUrl(PREFIX),
-                     "prometheus.truststore", proxy.trustStore().toString(),
-                     "prometheus.truststore-password", proxy.trustStorePassword(),
-                     "kafka.bootstrap-servers", kafka.bootstrapServers(),
-                     "kafka.topic", "refused",
-                     "publisher.cycle-seconds", "1",
-                     "publisher.step", "1s",
-                     "publisher.settle-delay", "2s"))) {
+                PublisherApp app = PublisherApp.start(Map.of(
+                        "prometheus.url",
+                        proxy.baseUrl(PREFIX),
+                        "prometheus.truststore",
+                        proxy.trustStore().toString(),
+                        "prometheus.truststore-password",
+                        proxy.trustStorePassword(),
+                        "kafka.bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "kafka.topic",
+                        "refused",
+                        "publisher.cycle-seconds",
+                        "1",
+                        "publisher.step",
+                        "1s",
+                        "publisher.settle-delay",
+                        "2s"))) {
             log.await(Duration.ofSeconds(20), "query_range", "failed (http_401)");
             assertTrue(kafka.readAll("refused", true, Duration.ofSeconds(2)).isEmpty());
             assertEquals(503, app.management("/observe/health/ready").statusCode());

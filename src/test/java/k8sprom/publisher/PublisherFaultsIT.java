@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -37,6 +36,7 @@ class PublisherFaultsIT {
 
     @TempDir
     Path dir;
+
     private PrometheusServer prometheus;
     private KafkaBroker kafka;
 
@@ -53,7 +53,8 @@ class PublisherFaultsIT {
 
     @Test
     void startsWithoutPrometheusAndKafkaReportsNotReadyAndRecoversByItself(SharedStack.Stack stack) throws Exception {
-        Path catalog = TestCatalog.write(dir,
+        Path catalog = TestCatalog.write(
+                dir,
                 "{name: container_memory_usage_bytes, type: gauge, unit: bytes}",
                 "{name: broken_promql, type: gauge, unit: \"\", query: 'sum(rate(x[1m]) by'}",
                 "{name: encoded_query, type: gauge, unit: \"\","
@@ -75,17 +76,25 @@ class PublisherFaultsIT {
                 "camel.component.kafka.max-block-ms", "1000"))) {
 
             // a few cycles have failed
-            await().atMost(Duration.ofSeconds(30)).until(() -> app.management("/observe/metrics").body()
-                    .matches("(?s).*\\npublisher_cycle_errors_total [1-9][0-9.]*\\n.*"));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> app.management("/observe/metrics")
+                            .body()
+                            .matches("(?s).*\\npublisher_cycle_errors_total [1-9][0-9.]*\\n.*"));
             assertEquals(503, app.management("/observe/health/ready").statusCode(), "not ready while down");
             assertEquals(200, app.management("/observe/health/live").statusCode(), "but alive");
-            assertTrue(app.management("/observe/metrics").body().contains("publisher_cycle_errors_total "),
+            assertTrue(
+                    app.management("/observe/metrics").body().contains("publisher_cycle_errors_total "),
                     "without Kafka the positions are unknown, so cycles fail before querying");
 
             kafka.restart();
             // with Kafka back, the positions are read and the queries run, and fail
-            await().atMost(Duration.ofSeconds(60)).until(() -> counter(app.management("/observe/metrics").body(),
-                    "publisher_query_errors_total", "container_memory_usage_bytes", "unreachable") > 0);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> counter(
+                                    app.management("/observe/metrics").body(),
+                                    "publisher_query_errors_total",
+                                    "container_memory_usage_bytes",
+                                    "unreachable")
+                            > 0);
             assertEquals(503, app.management("/observe/health/ready").statusCode(), "Prometheus still down");
 
             prometheus.restart();

@@ -38,6 +38,7 @@ class PublisherIT {
 
     @TempDir
     static Path dir;
+
     static SyntheticCluster cluster;
     static PrometheusServer prometheus;
     static KafkaBroker kafka;
@@ -108,8 +109,12 @@ class PublisherIT {
                     : SyntheticCluster.gaugeValue(metric, pod);
             for (JsonNode sample : message.get("data")) {
                 double actual = Double.parseDouble(sample.get("value").asText());
-                assertEquals(expected, actual, Math.abs(expected) * 1e-6 + 1e-9,
-                        metric + " of " + containerId + " at " + sample.get("timestamp").asText());
+                assertEquals(
+                        expected,
+                        actual,
+                        Math.abs(expected) * 1e-6 + 1e-9,
+                        metric + " of " + containerId + " at "
+                                + sample.get("timestamp").asText());
             }
             seen.add(containerId + " " + metric);
         }
@@ -134,7 +139,8 @@ class PublisherIT {
             for (JsonNode sample : message.get("data")) {
                 assertEquals(metric, sample.get("name").asText());
                 assertEquals(type, sample.get("type").asText());
-                assertTrue(sample.get("timestamp").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z"),
+                assertTrue(
+                        sample.get("timestamp").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z"),
                         sample.get("timestamp").asText());
                 assertTrue(sample.has("unit"));
             }
@@ -147,7 +153,9 @@ class PublisherIT {
         Map<String, String> unitOf = new HashMap<>();
         for (ConsumerRecord<String, String> record : records) {
             JsonNode message = parse(record);
-            unitOf.put(message.get("metric_type").asText() + "/" + message.get("type").asText(),
+            unitOf.put(
+                    message.get("metric_type").asText() + "/"
+                            + message.get("type").asText(),
                     message.get("data").get(0).get("unit").asText());
         }
         assertEquals("iops", unitOf.get("container_fs_io_current/gauge"));
@@ -170,19 +178,25 @@ class PublisherIT {
             }
         }
         for (int pod = 0; pod < PODS; pod++) {
-            assertEquals(SyntheticCluster.dropPercent(false, pod),
-                    latest.get("vim-" + pod + " container_network_receive_packet_loss_percentage"), 1e-6);
-            assertEquals(SyntheticCluster.dropPercent(true, pod),
-                    latest.get("vim-" + pod + " container_network_transmit_packet_loss_percentage"), 1e-6);
+            assertEquals(
+                    SyntheticCluster.dropPercent(false, pod),
+                    latest.get("vim-" + pod + " container_network_receive_packet_loss_percentage"),
+                    1e-6);
+            assertEquals(
+                    SyntheticCluster.dropPercent(true, pod),
+                    latest.get("vim-" + pod + " container_network_transmit_packet_loss_percentage"),
+                    1e-6);
         }
-        assertEquals(0.0, latest.get("vim-" + SyntheticCluster.ZERO_TX_POD
-                + " container_network_transmit_packet_loss_percentage"));
+        assertEquals(
+                0.0,
+                latest.get(
+                        "vim-" + SyntheticCluster.ZERO_TX_POD + " container_network_transmit_packet_loss_percentage"));
     }
 
     @Test
     void aMetricAddedToTheCatalogIsPublishedWithoutARestart() throws IOException {
-        Files.writeString(catalog, "  - {name: " + EXTRA_METRIC + ", type: gauge, unit: things}\n",
-                StandardOpenOption.APPEND);
+        Files.writeString(
+                catalog, "  - {name: " + EXTRA_METRIC + ", type: gauge, unit: things}\n", StandardOpenOption.APPEND);
         // the catalog is re-read at the next cycle; wait until that cycle's messages are in, whatever else arrives
         Set<String> containers = new HashSet<>();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -191,9 +205,13 @@ class PublisherIT {
                 JsonNode message = parse(record);
                 if (message.get("metric_type").asText().equals(EXTRA_METRIC)) {
                     int pod = podIndex(record.key());
-                    assertEquals(SyntheticCluster.gaugeValue(EXTRA_METRIC, pod),
-                            Double.parseDouble(message.get("data").get(0).get("value").asText()), 1e-6);
-                    assertEquals("things", message.get("data").get(0).get("unit").asText());
+                    assertEquals(
+                            SyntheticCluster.gaugeValue(EXTRA_METRIC, pod),
+                            Double.parseDouble(
+                                    message.get("data").get(0).get("value").asText()),
+                            1e-6);
+                    assertEquals(
+                            "things", message.get("data").get(0).get("unit").asText());
                     containers.add(record.key());
                 }
             }
@@ -203,7 +221,9 @@ class PublisherIT {
 
     @Test
     void healthIsReadyAndOwnMetricsAreExposed() {
-        assertEquals(200, app.management("/observe/health/ready").statusCode(),
+        assertEquals(
+                200,
+                app.management("/observe/health/ready").statusCode(),
                 app.management("/observe/health/ready").body());
         String metrics = app.management("/observe/metrics").body();
         assertTrue(metrics.contains("publisher_messages_published_total{metric=\"container_memory_swap\""), metrics);

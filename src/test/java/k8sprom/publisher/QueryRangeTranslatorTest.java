@@ -39,7 +39,8 @@ class QueryRangeTranslatorTest {
         assertEquals("vim-0", messages.get(0).containerId());
         JsonNode first = parse(messages.get(0));
         assertEquals("vim-0", first.get("container_id").asText());
-        assertEquals("container_cpu_system_seconds_total", first.get("metric_type").asText());
+        assertEquals(
+                "container_cpu_system_seconds_total", first.get("metric_type").asText());
         assertEquals("counter", first.get("type").asText());
         assertEquals(2, first.get("data").size());
         JsonNode sample = first.get("data").get(0);
@@ -49,7 +50,9 @@ class QueryRangeTranslatorTest {
         assertEquals("seconds", sample.get("unit").asText());
         assertEquals("0.21000000000000016", sample.get("value").asText());
         assertTrue(sample.get("value").isTextual(), "values stay the strings Prometheus returned");
-        assertEquals("2019-02-13T10:14:52.897000Z", first.get("data").get(1).get("timestamp").asText());
+        assertEquals(
+                "2019-02-13T10:14:52.897000Z",
+                first.get("data").get(1).get("timestamp").asText());
     }
 
     @Test
@@ -59,15 +62,19 @@ class QueryRangeTranslatorTest {
         JsonNode first = parse(messages.get(0));
         assertEquals(1, first.get("data").size());
         assertEquals("0.25", first.get("data").get(0).get("value").asText());
-        assertEquals("2019-02-13T10:14:52.897000Z", first.get("data").get(0).get("timestamp").asText());
+        assertEquals(
+                "2019-02-13T10:14:52.897000Z",
+                first.get("data").get(0).get("timestamp").asText());
     }
 
     @Test
     void messageFieldsComeInTheDocumentedOrder() {
         String json = translate("two-pods.json", "latest").messages().get(1).json();
-        assertEquals("{\"container_id\":\"vim-1\",\"metric_type\":\"container_cpu_system_seconds_total\","
-                + "\"type\":\"counter\",\"data\":[{\"type\":\"counter\",\"name\":\"container_cpu_system_seconds_total\","
-                + "\"timestamp\":\"2019-02-13T10:14:32.897000Z\",\"unit\":\"seconds\",\"value\":\"3\"}]}", json);
+        assertEquals(
+                "{\"container_id\":\"vim-1\",\"metric_type\":\"container_cpu_system_seconds_total\","
+                        + "\"type\":\"counter\",\"data\":[{\"type\":\"counter\",\"name\":\"container_cpu_system_seconds_total\","
+                        + "\"timestamp\":\"2019-02-13T10:14:32.897000Z\",\"unit\":\"seconds\",\"value\":\"3\"}]}",
+                json);
     }
 
     @Test
@@ -123,10 +130,12 @@ class QueryRangeTranslatorTest {
 
     @Test
     void fieldOrderDoesNotMatter() throws IOException {
-        List<OutboundMessage> messages = translate("data-before-status.json", "all").messages();
+        List<OutboundMessage> messages =
+                translate("data-before-status.json", "all").messages();
 
         assertEquals(1, messages.size());
-        assertEquals("2019-02-13T10:14:32.500000Z",
+        assertEquals(
+                "2019-02-13T10:14:32.500000Z",
                 parse(messages.get(0)).get("data").get(0).get("timestamp").asText());
     }
 
@@ -141,13 +150,19 @@ class QueryRangeTranslatorTest {
         QueryRangeTranslator.Translation translation =
                 translate("recorded-container_cpu_usage_seconds_total.json", "all");
 
-        assertEquals(List.of("vim-0", "vim-1", "vim-2"),
-                translation.messages().stream().map(OutboundMessage::containerId).sorted().toList());
+        assertEquals(
+                List.of("vim-0", "vim-1", "vim-2"),
+                translation.messages().stream()
+                        .map(OutboundMessage::containerId)
+                        .sorted()
+                        .toList());
         assertEquals(1, translation.seriesWithoutContainer(), "pod-novim has no label_vim_id");
         JsonNode first = parse(translation.messages().get(0));
         assertEquals(3, first.get("data").size());
         assertEquals("5.395066666666668", first.get("data").get(0).get("value").asText());
-        assertEquals("2026-11-21T09:20:46.000000Z", first.get("data").get(0).get("timestamp").asText());
+        assertEquals(
+                "2026-11-21T09:20:46.000000Z",
+                first.get("data").get(0).get("timestamp").asText());
         assertEquals("8", first.get("data").get(2).get("value").asText());
     }
 
@@ -162,11 +177,15 @@ class QueryRangeTranslatorTest {
     @Test
     void warningsOfAPartialAnswerAreReadWhereverTheyStand() {
         QueryRangeTranslator.Translation partial = translate("partial-with-warnings.json", "all");
-        assertEquals(List.of("receiving partial response: store 10.0.0.7:10901 unreachable",
-                "PromQL info: metric might not be a counter"), partial.warnings());
+        assertEquals(
+                List.of(
+                        "receiving partial response: store 10.0.0.7:10901 unreachable",
+                        "PromQL info: metric might not be a counter"),
+                partial.warnings());
         assertEquals(1, partial.messages().size());
 
-        assertEquals(List.of("the answer is marked isPartial (some storage nodes did not answer)"),
+        assertEquals(
+                List.of("the answer is marked isPartial (some storage nodes did not answer)"),
                 translate("victoriametrics-partial.json", "all").warnings());
         assertEquals(List.of(), translate("null-warnings.json", "all").warnings());
         assertEquals(List.of(), translate("two-pods.json", "all").warnings());

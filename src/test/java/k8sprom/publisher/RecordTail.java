@@ -20,8 +20,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 final class RecordTail implements AutoCloseable {
 
     /** A committed record: its metric, the producer's send time, and when this consumer saw it. */
-    record Seen(String metric, Instant sent, Instant visible) {
-    }
+    record Seen(String metric, Instant sent, Instant visible) {}
 
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
     private final Thread thread;
@@ -35,44 +34,60 @@ final class RecordTail implements AutoCloseable {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        thread = new Thread(() -> {
-            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
-                List<TopicPartition> partitions = List.of();
-                while (running && partitions.isEmpty()) {
-                    partitions = Optional.ofNullable(consumer.listTopics(Duration.ofSeconds(2)).get(topic))
-                            .orElse(List.of()).stream().map(p -> new TopicPartition(topic, p.partition()))
-                            .collect(Collectors.toList());
-                    sleep();
-                }
-                consumer.assign(partitions);
-                consumer.seekToBeginning(partitions);
-                while (running) {
-                    for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(100))) {
-                        seen.add(new Seen(SampleLedger.metricOf(record.value()),
-                                Instant.ofEpochMilli(record.timestamp()), Instant.now()));
+        thread = new Thread(
+                () -> {
+                    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
+                        List<TopicPartition> partitions = List.of();
+                        while (running && partitions.isEmpty()) {
+                            partitions = Optional.ofNullable(consumer.listTopics(Duration.ofSeconds(2))
+                                            .get(topic))
+                                    .orElse(List.of())
+                                    .stream()
+                                    .map(p -> new TopicPartition(topic, p.partition()))
+                                    .collect(Collectors.toList());
+                            sleep();
+                        }
+                        consumer.assign(partitions);
+                        consumer.seekToBeginning(partitions);
+                        while (running) {
+                            for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(100))) {
+                                seen.add(new Seen(
+                                        SampleLedger.metricOf(record.value()),
+                                        Instant.ofEpochMilli(record.timestamp()),
+                                        Instant.now()));
+                            }
+                        }
                     }
-                }
-            }
-        }, "record-tail-" + topic);
+                },
+                "record-tail-" + topic);
         thread.setDaemon(true);
         thread.start();
     }
 
     /** When the first record of the metric sent after {@code after} became visible to read_committed consumers. */
     Optional<Instant> firstVisibleSentAfter(String metric, Instant after) {
-        return seen.stream().filter(s -> s.metric().equals(metric) && s.sent().isAfter(after))
-                .map(Seen::visible).min(Instant::compareTo);
+        return seen.stream()
+                .filter(s -> s.metric().equals(metric) && s.sent().isAfter(after))
+                .map(Seen::visible)
+                .min(Instant::compareTo);
     }
 
     /** When the first committed record of the metric was sent. */
     Optional<Instant> firstSent(String metric) {
-        return seen.stream().filter(s -> s.metric().equals(metric)).map(Seen::sent).min(Instant::compareTo);
+        return seen.stream()
+                .filter(s -> s.metric().equals(metric))
+                .map(Seen::sent)
+                .min(Instant::compareTo);
     }
 
     /** The longest time between two records of the metric becoming visible, within [from, to]. */
     Duration longestPause(String metric, Instant from, Instant to) {
-        List<Instant> times = seen.stream().filter(s -> s.metric().equals(metric))
-                .map(Seen::visible).filter(t -> !t.isBefore(from) && !t.isAfter(to)).sorted().toList();
+        List<Instant> times = seen.stream()
+                .filter(s -> s.metric().equals(metric))
+                .map(Seen::visible)
+                .filter(t -> !t.isBefore(from) && !t.isAfter(to))
+                .sorted()
+                .toList();
         Duration longest = Duration.ZERO;
         Instant previous = from;
         for (Instant time : times) {

@@ -18,8 +18,8 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import k8sprom.testsupport.JarProcess;
 import k8sprom.testsupport.FreePort;
+import k8sprom.testsupport.JarProcess;
 
 /**
  * One publisher replica: the jar as a separate process with a management port of its own and a log of its own, which
@@ -28,7 +28,8 @@ import k8sprom.testsupport.FreePort;
 final class Replica implements AutoCloseable {
 
     private static final Pattern OWNS = Pattern.compile("this instance owns \\d+ of \\d+ shards: \\[([0-9, ]*)]");
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     final String name;
     private final int managementPort = FreePort.find();
@@ -40,8 +41,8 @@ final class Replica implements AutoCloseable {
         this.log = dir.resolve("replica-" + name + ".log");
         Map<String, String> own = new HashMap<>(env);
         own.put("MANAGEMENT_PORT", String.valueOf(managementPort));
-        String[] options = Arrays.copyOf(new String[] {"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m"},
-                3 + jvmOptions.length);
+        String[] options = Arrays.copyOf(
+                new String[] {"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m"}, 3 + jvmOptions.length);
         System.arraycopy(jvmOptions, 0, options, 3, jvmOptions.length);
         this.process = JarProcess.start(own, log, options);
     }
@@ -60,8 +61,11 @@ final class Replica implements AutoCloseable {
         for (String line : logLines()) {
             Matcher matcher = OWNS.matcher(line);
             if (matcher.find()) {
-                owned = Arrays.stream(matcher.group(1).split(",")).map(String::strip).filter(s -> !s.isEmpty())
-                        .map(Integer::valueOf).collect(Collectors.toCollection(TreeSet::new));
+                owned = Arrays.stream(matcher.group(1).split(","))
+                        .map(String::strip)
+                        .filter(s -> !s.isEmpty())
+                        .map(Integer::valueOf)
+                        .collect(Collectors.toCollection(TreeSet::new));
             } else if (line.contains("as a standby")) {
                 owned = new TreeSet<>();
             }
@@ -76,9 +80,13 @@ final class Replica implements AutoCloseable {
 
     /** When the replica first logged a line containing the text (log4j2's timestamp, in this machine's zone). */
     Optional<java.time.Instant> loggedAt(String text) {
-        return logLines().stream().filter(l -> l.contains(text)).findFirst().map(l -> java.time.LocalDateTime
-                .parse(l.substring(0, l.indexOf(' ')).replace(',', '.')).atZone(java.time.ZoneId.systemDefault())
-                .toInstant());
+        return logLines().stream()
+                .filter(l -> l.contains(text))
+                .findFirst()
+                .map(l -> java.time.LocalDateTime.parse(
+                                l.substring(0, l.indexOf(' ')).replace(',', '.'))
+                        .atZone(java.time.ZoneId.systemDefault())
+                        .toInstant());
     }
 
     long logCount(String text) {
@@ -100,8 +108,11 @@ final class Replica implements AutoCloseable {
     /** GET on the management server; empty when it does not answer (yet, or while frozen). */
     Optional<HttpResponse<String>> management(String path) {
         try {
-            return Optional.of(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
-                    .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString()));
+            return Optional.of(HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
+                            .timeout(Duration.ofSeconds(3))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString()));
         } catch (IOException e) {
             return Optional.empty();
         } catch (InterruptedException e) {
@@ -111,7 +122,9 @@ final class Replica implements AutoCloseable {
     }
 
     boolean ready() {
-        return management("/observe/health/ready").map(r -> r.statusCode() == 200).orElse(false);
+        return management("/observe/health/ready")
+                .map(r -> r.statusCode() == 200)
+                .orElse(false);
     }
 
     String metrics() {

@@ -25,11 +25,16 @@ final class SampleLedger {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private SampleLedger() {
-    }
+    private SampleLedger() {}
 
-    record Verdict(int samplesInKafka, int samplesInPrometheus, int gaps, int duplicates, int wrongValues,
-                   Map<String, Instant> firstPublished, Map<String, Instant> lastPublished) {
+    record Verdict(
+            int samplesInKafka,
+            int samplesInPrometheus,
+            int gaps,
+            int duplicates,
+            int wrongValues,
+            Map<String, Instant> firstPublished,
+            Map<String, Instant> lastPublished) {
 
         boolean exactlyOnce() {
             return gaps == 0 && duplicates == 0 && wrongValues == 0;
@@ -40,8 +45,12 @@ final class SampleLedger {
      * @param until the last step the test requires for every metric (its own clock minus the settle delay and a
      *              margin); any sample Prometheus has up to it and Kafka lacks is a gap
      */
-    static Verdict judge(List<ConsumerRecord<String, String>> records, PrometheusServer prometheus, Path catalog,
-                         Duration step, Instant until) {
+    static Verdict judge(
+            List<ConsumerRecord<String, String>> records,
+            PrometheusServer prometheus,
+            Path catalog,
+            Duration step,
+            Instant until) {
         // metric -> container -> timestamp -> the values published for it (more than one: a duplicate)
         Map<String, Map<String, Map<String, List<String>>>> seen = new TreeMap<>();
         Map<String, Instant> first = new TreeMap<>();
@@ -80,7 +89,8 @@ final class SampleLedger {
                 continue;
             }
             Map<String, Map<String, List<String>>> got = seen.getOrDefault(name, Map.of());
-            JsonNode expected = prometheus.queryRange(metric.promql(), from, until, step).get("result");
+            JsonNode expected =
+                    prometheus.queryRange(metric.promql(), from, until, step).get("result");
             for (JsonNode series : expected) {
                 String container = series.get("metric").path("label_vim_id").asText();
                 if (container.isEmpty()) {
@@ -89,11 +99,13 @@ final class SampleLedger {
                 Map<String, List<String>> ofContainer = got.getOrDefault(container, Map.of());
                 for (JsonNode value : series.get("values")) {
                     inPrometheus++;
-                    String timestamp = Sample.format(Sample.instantOf(new BigDecimal(value.get(0).asText())));
+                    String timestamp = Sample.format(
+                            Sample.instantOf(new BigDecimal(value.get(0).asText())));
                     List<String> values = ofContainer.get(timestamp);
                     if (values == null) {
                         gaps++;
-                    } else if (!values.stream().allMatch(v -> v.equals(value.get(1).asText()))) {
+                    } else if (!values.stream()
+                            .allMatch(v -> v.equals(value.get(1).asText()))) {
                         wrongValues++;
                     }
                 }

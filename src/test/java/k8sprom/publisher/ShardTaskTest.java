@@ -22,7 +22,6 @@ import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -42,17 +41,25 @@ class ShardTaskTest {
 
     /** Every producer the task created, in order; and how often it read the positions. */
     private final List<ScriptedProducer> producers = new ArrayList<>();
+
     private final AtomicInteger positionReads = new AtomicInteger();
     private final AtomicInteger fencings = new AtomicInteger();
     private ScriptedProducer next = new ScriptedProducer();
 
     private ShardTask task() {
-        return new ShardTask(3, () -> {
-            ScriptedProducer created = next;
-            producers.add(created);
-            next = new ScriptedProducer();
-            return created;
-        }, this::committedPositions, TOPIC, POSITIONS, shard -> fencings.incrementAndGet(), 3);
+        return new ShardTask(
+                3,
+                () -> {
+                    ScriptedProducer created = next;
+                    producers.add(created);
+                    next = new ScriptedProducer();
+                    return created;
+                },
+                this::committedPositions,
+                TOPIC,
+                POSITIONS,
+                shard -> fencings.incrementAndGet(),
+                3);
     }
 
     /** The positions every producer committed, last one per metric: what read_committed would read. */
@@ -98,11 +105,17 @@ class ShardTaskTest {
         assertEquals(Optional.of(T0), task.position("m"));
         assertEquals(Optional.of(T0), Optional.ofNullable(committedPositions().get("m")));
         // the position record goes to the shard's own partition
-        assertEquals(3, producers.get(0).history().stream().filter(r -> r.topic().equals(POSITIONS))
-                .findFirst().orElseThrow().partition());
+        assertEquals(
+                3,
+                producers.get(0).history().stream()
+                        .filter(r -> r.topic().equals(POSITIONS))
+                        .findFirst()
+                        .orElseThrow()
+                        .partition());
 
         // a window planned from an older position (before T0 was committed) is refused, and nothing is sent
-        assertThrows(StaleWindowException.class,
+        assertThrows(
+                StaleWindowException.class,
                 () -> task.publish(window("m", T0.plusSeconds(20)), "m", Optional.empty(), T0.plusSeconds(20)));
         assertEquals(List.of("m@" + T0), committedSamples());
     }
@@ -131,8 +144,8 @@ class ShardTaskTest {
         first.commitTimeouts.set(100);
         first.commitDespiteTimeout = true;
 
-        KafkaException unknown = assertThrows(KafkaException.class,
-                () -> task.publish(window("m", T0), "m", Optional.empty(), T0));
+        KafkaException unknown =
+                assertThrows(KafkaException.class, () -> task.publish(window("m", T0), "m", Optional.empty(), T0));
         assertTrue(unknown.getMessage().contains("outcome is unknown"), unknown.getMessage());
         assertTrue(first.closed());
         assertFalse(task.ready());
@@ -140,8 +153,7 @@ class ShardTaskTest {
 
         // the cycle tries the same window again (its planner never saw it succeed): the next producer is
         // initialised, the positions are read again, and they show that the window did commit: it is refused
-        assertThrows(StaleWindowException.class,
-                () -> task.publish(window("m", T0), "m", Optional.empty(), T0));
+        assertThrows(StaleWindowException.class, () -> task.publish(window("m", T0), "m", Optional.empty(), T0));
         assertEquals(2, producers.size());
         assertTrue(producers.get(1).transactionInitialized());
         assertEquals(2, positionReads.get());
@@ -156,7 +168,8 @@ class ShardTaskTest {
         task.publish(window("m", T0), "m", Optional.empty(), T0);
         producers.get(0).fenceProducer();
 
-        RuntimeException error = assertThrows(RuntimeException.class,
+        RuntimeException error = assertThrows(
+                RuntimeException.class,
                 () -> task.publish(window("m", T0.plusSeconds(20)), "m", Optional.of(T0), T0.plusSeconds(20)));
         assertTrue(ShardTask.isFencing(error), error.toString());
         assertTrue(task.fenced());
@@ -165,7 +178,8 @@ class ShardTaskTest {
         assertEquals(Optional.empty(), task.position("m"));
 
         assertThrows(ShardUnavailableException.class, task::start);
-        assertThrows(ShardUnavailableException.class,
+        assertThrows(
+                ShardUnavailableException.class,
                 () -> task.publish(window("m", T0.plusSeconds(20)), "m", Optional.of(T0), T0.plusSeconds(20)));
         assertEquals(1, producers.size(), "no new producer: someone else owns the transactional id");
         assertEquals(List.of("m@" + T0), committedSamples());
@@ -180,7 +194,8 @@ class ShardTaskTest {
         first.failingValue = "m@" + T0.plusSeconds(20);
         first.abortTransactionException = new KafkaException("abort failed too");
 
-        assertThrows(KafkaException.class,
+        assertThrows(
+                KafkaException.class,
                 () -> task.publish(window("m", T0.plusSeconds(20)), "m", Optional.of(T0), T0.plusSeconds(20)));
         assertTrue(first.closed());
         assertFalse(task.ready());
@@ -229,17 +244,21 @@ class ShardTaskTest {
         bad.start();
         // the second window waits for the lock the first one holds: it joins the same transaction
         await().atMost(Duration.ofSeconds(10)).until(() -> bad.getState() == Thread.State.WAITING);
-        first.whileSending = value -> { };
+        first.whileSending = value -> {};
         secondWindowQueued.countDown();
         good.join(10_000);
         bad.join(10_000);
 
-        assertEquals(2, first.transactionWindows.stream().mapToInt(List::size).max().orElse(0),
+        assertEquals(
+                2,
+                first.transactionWindows.stream().mapToInt(List::size).max().orElse(0),
                 "both windows were in one transaction");
         assertTrue(first.transactionAborted());
         assertEquals(null, goodOutcome.get(), "the good window is sent again on its own");
         assertTrue(badOutcome.get() instanceof KafkaException, String.valueOf(badOutcome.get()));
-        assertTrue(badOutcome.get().getMessage().contains("refused a record"), badOutcome.get().getMessage());
+        assertTrue(
+                badOutcome.get().getMessage().contains("refused a record"),
+                badOutcome.get().getMessage());
         assertEquals(List.of("good@" + T0), committedSamples());
         assertEquals(Optional.of(T0), task.position("good"));
         assertEquals(Optional.empty(), task.position("bad"));
@@ -265,7 +284,7 @@ class ShardTaskTest {
         final AtomicInteger commitTimeouts = new AtomicInteger();
         volatile boolean commitDespiteTimeout;
         volatile String failingValue;
-        volatile java.util.function.Consumer<String> whileSending = value -> { };
+        volatile java.util.function.Consumer<String> whileSending = value -> {};
         final List<List<String>> transactionWindows = new ArrayList<>();
         private List<String> current = new ArrayList<>();
 

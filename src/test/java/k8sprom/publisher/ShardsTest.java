@@ -13,8 +13,10 @@ class ShardsTest {
     void aMetricsShardIsThePartitionKafkasDefaultPartitionerPicksForItsName() {
         for (int shards : new int[] {1, 3, 6, 7}) {
             for (String metric : SyntheticMetrics.NAMES) {
-                assertEquals(BuiltInPartitioner.partitionForKey(metric.getBytes(StandardCharsets.UTF_8), shards),
-                        Shards.of(metric, shards), metric + " with " + shards + " shards");
+                assertEquals(
+                        BuiltInPartitioner.partitionForKey(metric.getBytes(StandardCharsets.UTF_8), shards),
+                        Shards.of(metric, shards),
+                        metric + " with " + shards + " shards");
             }
         }
     }

@@ -8,8 +8,7 @@ import java.nio.file.Path;
 /** A metric catalog for a test: the shipped query template and default function, with the test's own entries. */
 final class TestCatalog {
 
-    private TestCatalog() {
-    }
+    private TestCatalog() {}
 
     /** Copies the shipped catalog, all 26 entries, to {@code dir/metrics.yaml}. */
     static Path shipped(Path dir) {
@@ -29,18 +28,21 @@ final class TestCatalog {
         catalog.setFile("routes/metrics.yaml");
         catalog.setRateRange(rateRange);
         MetricCatalog.RenderedMetric metric = catalog.metrics().stream()
-                .filter(m -> m.definition().name().equals(name)).findFirst().orElseThrow();
+                .filter(m -> m.definition().name().equals(name))
+                .findFirst()
+                .orElseThrow();
         MetricDefinition definition = metric.definition();
         return "{name: " + name + ", type: " + definition.type() + ", unit: '" + definition.unit() + "', value: "
-                + definition.value().name().toLowerCase() + ", query: '" + metric.promql().replace("'", "''") + "'}";
+                + definition.value().name().toLowerCase() + ", query: '"
+                + metric.promql().replace("'", "''") + "'}";
     }
 
     /** Writes {@code dir/metrics.yaml}; each entry is one YAML list item, e.g. "{name: m, type: gauge, unit: x}". */
     static Path write(Path dir, String... entries) {
         try {
             String shipped = Files.readString(Path.of("routes/metrics.yaml"));
-            StringBuilder catalog = new StringBuilder(shipped.substring(0, shipped.indexOf("\nmetrics:") + 1))
-                    .append("metrics:\n");
+            StringBuilder catalog =
+                    new StringBuilder(shipped.substring(0, shipped.indexOf("\nmetrics:") + 1)).append("metrics:\n");
             for (String entry : entries) {
                 catalog.append("  - ").append(entry).append('\n');
             }

@@ -1,7 +1,6 @@
 package k8sprom.publisher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Clock;
@@ -59,12 +58,14 @@ class WindowPlannerTest {
         // the earlier release published the derived entry up to 11:59:40 together with its inputs
         assertTrue(planner.next("loss", List.of("dropped", "packets")).isEmpty());
         // an entry continuing after nothing known starts like any new metric
-        assertEquals(Instant.parse("2026-01-01T11:54:40Z"),
+        assertEquals(
+                Instant.parse("2026-01-01T11:54:40Z"),
                 planner.next("other", List.of("unknown")).orElseThrow().window().start());
 
         WindowPlanner later = planner(NOW.plusSeconds(20));
         later.setPositions(positions);
-        QueryWindow window = later.next("loss", List.of("dropped", "packets")).orElseThrow().window();
+        QueryWindow window =
+                later.next("loss", List.of("dropped", "packets")).orElseThrow().window();
         assertEquals(Instant.parse("2026-01-01T12:00:00Z"), window.start());
         assertEquals(window.start(), window.end());
     }
@@ -153,8 +154,8 @@ class WindowPlannerTest {
     }
 
     /** What the publisher does after a window's transaction: the position moves, the series count is recorded. */
-    private static void publish(WindowPlanner planner, InMemoryPositionStore positions, String metric,
-                                QueryWindow window, int series) {
+    private static void publish(
+            WindowPlanner planner, InMemoryPositionStore positions, String metric, QueryWindow window, int series) {
         positions.published(metric, window.end());
         planner.recordSeries(metric, series);
     }

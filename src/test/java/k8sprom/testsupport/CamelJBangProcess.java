@@ -65,8 +65,8 @@ public final class CamelJBangProcess implements AutoCloseable {
      * Starts {@code camel <arguments>} in {@code workDir}, with {@code environment} added to this JVM's environment,
      * writing everything it prints to {@code log}.
      */
-    public static CamelJBangProcess start(Path workDir, List<String> arguments, Map<String, String> environment,
-                                          Path log) {
+    public static CamelJBangProcess start(
+            Path workDir, List<String> arguments, Map<String, String> environment, Path log) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx512m");

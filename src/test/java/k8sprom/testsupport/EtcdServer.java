@@ -1,6 +1,5 @@
 package k8sprom.testsupport;
 
-import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -14,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 
 /**
  * A real single-member etcd 3.4 (Debian package etcd-server) with the v2 API on, its data in the work directory and
@@ -45,10 +45,20 @@ public final class EtcdServer implements AutoCloseable {
      * a certificate signed by the CA. ownClient is what this class's put/delete use: it must present such a
      * certificate.
      */
-    public static EtcdServer startWithTls(Path workDir, Path certificate, Path privateKey, Path caCert,
-                                          SSLContext ownClient) throws IOException, InterruptedException {
-        return launch(workDir, List.of("--cert-file", certificate.toString(), "--key-file", privateKey.toString(),
-                "--trusted-ca-file", caCert.toString(), "--client-cert-auth"), ownClient);
+    public static EtcdServer startWithTls(
+            Path workDir, Path certificate, Path privateKey, Path caCert, SSLContext ownClient)
+            throws IOException, InterruptedException {
+        return launch(
+                workDir,
+                List.of(
+                        "--cert-file",
+                        certificate.toString(),
+                        "--key-file",
+                        privateKey.toString(),
+                        "--trusted-ca-file",
+                        caCert.toString(),
+                        "--client-cert-auth"),
+                ownClient);
     }
 
     private static EtcdServer launch(Path workDir, List<String> tlsOptions, SSLContext ownClient)
@@ -59,15 +69,23 @@ public final class EtcdServer implements AutoCloseable {
         int peerPort = FreePort.find();
         String clientUrl = scheme + "://127.0.0.1:" + clientPort;
         String peerUrl = "http://127.0.0.1:" + peerPort;
-        List<String> command = new ArrayList<>(List.of("/usr/bin/etcd",
-                "--name", "test",
-                "--data-dir", workDir.resolve("data").toString(),
+        List<String> command = new ArrayList<>(List.of(
+                "/usr/bin/etcd",
+                "--name",
+                "test",
+                "--data-dir",
+                workDir.resolve("data").toString(),
                 "--enable-v2=true",
-                "--listen-client-urls", clientUrl,
-                "--advertise-client-urls", clientUrl,
-                "--listen-peer-urls", peerUrl,
-                "--initial-advertise-peer-urls", peerUrl,
-                "--initial-cluster", "test=" + peerUrl));
+                "--listen-client-urls",
+                clientUrl,
+                "--advertise-client-urls",
+                clientUrl,
+                "--listen-peer-urls",
+                peerUrl,
+                "--initial-advertise-peer-urls",
+                peerUrl,
+                "--initial-cluster",
+                "test=" + peerUrl));
         command.addAll(tlsOptions);
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
@@ -85,10 +103,14 @@ public final class EtcdServer implements AutoCloseable {
 
     /** Sets a v2 key, e.g. put("contiv.io/lock/netmaster/leader", "127.0.0.1:9999"). */
     public void put(String key, String value) throws IOException, InterruptedException {
-        send(HttpRequest.newBuilder(keyUri(key))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .PUT(HttpRequest.BodyPublishers.ofString("value=" + URLEncoder.encode(value, StandardCharsets.UTF_8)))
-                .build(), 200, 201);
+        send(
+                HttpRequest.newBuilder(keyUri(key))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .PUT(HttpRequest.BodyPublishers.ofString(
+                                "value=" + URLEncoder.encode(value, StandardCharsets.UTF_8)))
+                        .build(),
+                200,
+                201);
     }
 
     public void delete(String key) throws IOException, InterruptedException {
@@ -120,19 +142,23 @@ public final class EtcdServer implements AutoCloseable {
                 return;
             }
         }
-        throw new IOException(request.method() + " " + request.uri() + " answered " + response.statusCode() + ": "
-                + response.body());
+        throw new IOException(
+                request.method() + " " + request.uri() + " answered " + response.statusCode() + ": " + response.body());
     }
 
     private void awaitReady(Path workDir) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + STARTUP.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IOException("etcd exited with " + process.exitValue() + "; see " + workDir.resolve("etcd.log"));
+                throw new IOException(
+                        "etcd exited with " + process.exitValue() + "; see " + workDir.resolve("etcd.log"));
             }
             try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(clientUrl() + "/v2/keys/"))
-                        .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = http.send(
+                        HttpRequest.newBuilder(URI.create(clientUrl() + "/v2/keys/"))
+                                .timeout(Duration.ofSeconds(1))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 200) {
                     return;
                 }
@@ -145,5 +171,4 @@ public final class EtcdServer implements AutoCloseable {
         throw new IOException("etcd did not answer on " + clientUrl() + " within " + STARTUP + "; see "
                 + workDir.resolve("etcd.log"));
     }
-
 }

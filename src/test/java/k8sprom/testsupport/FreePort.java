@@ -16,8 +16,7 @@ public final class FreePort {
      */
     private static final Set<Integer> HANDED_OUT = new HashSet<>();
 
-    private FreePort() {
-    }
+    private FreePort() {}
 
     /**
      * Returns a loopback port that was free a moment ago and was not returned before in this JVM.

@@ -49,8 +49,8 @@ public final class JarProcess implements AutoCloseable {
     }
 
     /** As {@link #start(Map, Path, String...)}, with command-line arguments for the application after the jar. */
-    public static JarProcess start(Map<String, String> environment, Path log, List<String> jvmOptions,
-                                   List<String> arguments) {
+    public static JarProcess start(
+            Map<String, String> environment, Path log, List<String> jvmOptions, List<String> arguments) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         Map<String, String> env = new LinkedHashMap<>(environment);
@@ -69,7 +69,9 @@ public final class JarProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        builder.environment().keySet().removeIf(name -> APPLICATION_PREFIXES.stream().anyMatch(name::startsWith));
+        builder.environment()
+                .keySet()
+                .removeIf(name -> APPLICATION_PREFIXES.stream().anyMatch(name::startsWith));
         builder.environment().putAll(env);
         long started = System.nanoTime();
         try {

@@ -1,5 +1,21 @@
 package k8sprom.testsupport;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
@@ -20,23 +36,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
-
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.stream.Collectors;
 
 /**
  * A real single-node Kafka 3.9.1 in KRaft mode (one process acting as broker and controller),
@@ -123,7 +122,8 @@ public final class KafkaBroker implements AutoCloseable {
 
     public void createTopic(String name, int partitions, Map<String, String> topicConfigs) {
         try (Admin admin = admin()) {
-            await(admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(topicConfigs))).all());
+            await(admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(topicConfigs)))
+                    .all());
         }
     }
 
@@ -138,7 +138,8 @@ public final class KafkaBroker implements AutoCloseable {
     public Map<String, String> topicConfig(String topic) {
         try (Admin admin = admin()) {
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-            Config config = await(admin.describeConfigs(List.of(resource)).all()).get(resource);
+            Config config =
+                    await(admin.describeConfigs(List.of(resource)).all()).get(resource);
             return config.entries().stream()
                     .filter(e -> e.value() != null)
                     .collect(Collectors.toMap(ConfigEntry::name, ConfigEntry::value));
@@ -147,7 +148,8 @@ public final class KafkaBroker implements AutoCloseable {
 
     public int partitionCount(String topic) {
         try (Admin admin = admin()) {
-            TopicDescription description = await(admin.describeTopics(List.of(topic)).allTopicNames()).get(topic);
+            TopicDescription description =
+                    await(admin.describeTopics(List.of(topic)).allTopicNames()).get(topic);
             return description.partitions().size();
         }
     }
@@ -166,8 +168,8 @@ public final class KafkaBroker implements AutoCloseable {
      * one more second so that extra records (duplicates) show up too. Returns everything read, in
      * partition order.
      */
-    public List<ConsumerRecord<String, String>> readAll(String topic, boolean readCommitted, int expectedAtLeast,
-                                                         Duration timeout) {
+    public List<ConsumerRecord<String, String>> readAll(
+            String topic, boolean readCommitted, int expectedAtLeast, Duration timeout) {
         return read(topic, readCommitted, expectedAtLeast, timeout, Duration.ofSeconds(1));
     }
 
@@ -179,8 +181,8 @@ public final class KafkaBroker implements AutoCloseable {
         return read(topic, readCommitted, 0, Duration.ZERO, quiet);
     }
 
-    private List<ConsumerRecord<String, String>> read(String topic, boolean readCommitted, int expectedAtLeast,
-                                                      Duration timeout, Duration quiet) {
+    private List<ConsumerRecord<String, String>> read(
+            String topic, boolean readCommitted, int expectedAtLeast, Duration timeout, Duration quiet) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -195,7 +197,8 @@ public final class KafkaBroker implements AutoCloseable {
         long deadline = start + timeout.toNanos();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
             // assign() rather than subscribe(): no group, no rebalance, no committed offsets.
-            List<TopicPartition> partitions = awaitPartitions(consumer, topic, Math.max(deadline, start + quiet.toNanos()));
+            List<TopicPartition> partitions =
+                    awaitPartitions(consumer, topic, Math.max(deadline, start + quiet.toNanos()));
             if (partitions.isEmpty()) {
                 return records;
             }
@@ -218,9 +221,12 @@ public final class KafkaBroker implements AutoCloseable {
 
     private static List<TopicPartition> awaitPartitions(KafkaConsumer<?, ?> consumer, String topic, long deadline) {
         while (true) {
-            List<PartitionInfo> infos = consumer.listTopics(Duration.ofSeconds(5)).get(topic);
+            List<PartitionInfo> infos =
+                    consumer.listTopics(Duration.ofSeconds(5)).get(topic);
             if (infos != null && !infos.isEmpty()) {
-                return infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).collect(Collectors.toList());
+                return infos.stream()
+                        .map(i -> new TopicPartition(i.topic(), i.partition()))
+                        .collect(Collectors.toList());
             }
             if (System.nanoTime() >= deadline) {
                 return List.of();

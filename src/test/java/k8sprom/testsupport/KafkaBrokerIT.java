@@ -1,14 +1,9 @@
 package k8sprom.testsupport;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -18,11 +13,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The in-JVM broker is a real Kafka: transactions, compaction config, auto-creation, restart. */
 class KafkaBrokerIT {
@@ -38,8 +37,9 @@ class KafkaBrokerIT {
     static void start() {
         long t0 = System.nanoTime();
         broker = KafkaBroker.start(dataDir);
-        System.out.printf("Kafka broker started in %d ms at %s%n", (System.nanoTime() - t0) / 1_000_000,
-                broker.bootstrapServers());
+        System.out.printf(
+                "Kafka broker started in %d ms at %s%n",
+                (System.nanoTime() - t0) / 1_000_000, broker.bootstrapServers());
     }
 
     @AfterAll
@@ -69,15 +69,20 @@ class KafkaBrokerIT {
 
         assertEquals(List.of("committed-1", "committed-2"), sortedValues(broker.readAll(topic, true, 2, TIMEOUT)));
         // The aborted record is in the log: read_uncommitted proves the filter above was real.
-        assertEquals(List.of("aborted", "committed-1", "committed-2"), sortedValues(broker.readAll(topic, false, 3, TIMEOUT)));
+        assertEquals(
+                List.of("aborted", "committed-1", "committed-2"),
+                sortedValues(broker.readAll(topic, false, 3, TIMEOUT)));
 
         broker.stop();
         assertFalse(broker.isRunning());
-        assertThrows(IOException.class, () -> {
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", broker.port()), 1000);
-            }
-        }, "nothing should listen on the broker port while it is stopped");
+        assertThrows(
+                IOException.class,
+                () -> {
+                    try (Socket socket = new Socket()) {
+                        socket.connect(new InetSocketAddress("127.0.0.1", broker.port()), 1000);
+                    }
+                },
+                "nothing should listen on the broker port while it is stopped");
 
         broker.restart();
         assertTrue(broker.isRunning());
@@ -90,13 +95,15 @@ class KafkaBrokerIT {
             producer.send(new ProducerRecord<>(topic, "k4", "after-restart"));
             producer.commitTransaction();
         }
-        assertEquals(List.of("after-restart", "committed-1", "committed-2"),
+        assertEquals(
+                List.of("after-restart", "committed-1", "committed-2"),
                 sortedValues(broker.readAll(topic, true, 3, TIMEOUT)));
     }
 
     @Test
     void topicsAreAutoCreatedWithThreePartitionsButNotByReading() {
-        assertTrue(broker.readAll("never-written", false, Duration.ofMillis(300)).isEmpty());
+        assertTrue(
+                broker.readAll("never-written", false, Duration.ofMillis(300)).isEmpty());
         assertFalse(broker.topics().contains("never-written"));
 
         Properties props = producerProps();
@@ -106,7 +113,9 @@ class KafkaBrokerIT {
             }
         }
         assertEquals(3, broker.partitionCount("auto-created"));
-        assertEquals(10, broker.readAll("auto-created", false, Duration.ofMillis(500)).size());
+        assertEquals(
+                10,
+                broker.readAll("auto-created", false, Duration.ofMillis(500)).size());
         assertEquals(10, broker.readAll("auto-created", true, 10, TIMEOUT).size());
     }
 

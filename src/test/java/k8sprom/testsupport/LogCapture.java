@@ -1,15 +1,14 @@
 package k8sprom.testsupport;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LogEvent;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.AbstractAppender;
 import org.apache.logging.log4j.core.config.Property;
-
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Records what is logged (by default the exporter's loggers under k8sprom.contiv), so tests can check that bad input
@@ -18,8 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class LogCapture implements AutoCloseable {
 
     /** One log line: level, message, and whether a stack trace came with it. */
-    public record Line(Level level, String message, boolean withStackTrace) {
-    }
+    public record Line(Level level, String message, boolean withStackTrace) {}
 
     private final List<Line> lines = new CopyOnWriteArrayList<>();
     private final AbstractAppender appender;
@@ -29,8 +27,8 @@ public final class LogCapture implements AutoCloseable {
             @Override
             public void append(LogEvent event) {
                 if (event.getLoggerName().startsWith(loggerPrefix)) {
-                    lines.add(new Line(event.getLevel(), event.getMessage().getFormattedMessage(),
-                            event.getThrown() != null));
+                    lines.add(new Line(
+                            event.getLevel(), event.getMessage().getFormattedMessage(), event.getThrown() != null));
                 }
             }
         };

@@ -29,8 +29,7 @@ public final class OvsdbServer implements AutoCloseable {
     private Process process;
 
     /** The PEM files ovsdb-server takes for its pssl: remote, which listens on sslPort. */
-    public record Tls(Path privateKey, Path certificate, Path caCert, int sslPort) {
-    }
+    public record Tls(Path privateKey, Path certificate, Path caCert, int sslPort) {}
 
     private OvsdbServer(Path dir, int port, Tls tls) {
         this.dir = dir;
@@ -43,8 +42,8 @@ public final class OvsdbServer implements AutoCloseable {
             throws IOException, InterruptedException {
         Files.createDirectories(workDir);
         run(List.of("/usr/bin/ovsdb-tool", "create", workDir.resolve("conf.db").toString(), SCHEMA.toString()));
-        OvsdbServer server = new OvsdbServer(workDir, FreePort.find(),
-                new Tls(privateKey, certificate, caCert, FreePort.find()));
+        OvsdbServer server =
+                new OvsdbServer(workDir, FreePort.find(), new Tls(privateKey, certificate, caCert, FreePort.find()));
         server.launch();
         server.vsctl("init");
         return server;
@@ -57,7 +56,8 @@ public final class OvsdbServer implements AutoCloseable {
 
     /** Runs a transaction on the database file while the server is stopped, as an operator changing it would. */
     public String offlineTransact(String transaction) throws IOException, InterruptedException {
-        return run(List.of("/usr/bin/ovsdb-tool", "transact", dir.resolve("conf.db").toString(), transaction));
+        return run(List.of(
+                "/usr/bin/ovsdb-tool", "transact", dir.resolve("conf.db").toString(), transaction));
     }
 
     /** Creates the database in workDir, starts the server and writes the root Open_vSwitch row. */
@@ -110,8 +110,8 @@ public final class OvsdbServer implements AutoCloseable {
 
     /** Runs ovs-vsctl against this server; there is no ovs-vswitchd, hence --no-wait. */
     public String vsctl(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("/usr/bin/ovs-vsctl", "--db=" + tcpTarget(), "--no-wait",
-                "--timeout=10"));
+        List<String> command =
+                new ArrayList<>(List.of("/usr/bin/ovs-vsctl", "--db=" + tcpTarget(), "--no-wait", "--timeout=10"));
         command.addAll(List.of(args));
         return run(command);
     }
@@ -119,8 +119,19 @@ public final class OvsdbServer implements AutoCloseable {
     /** Adds a port with one interface of the same name to a bridge, creating the bridge when needed. */
     public void addInterface(String bridge, String name, Map<String, String> externalIds)
             throws IOException, InterruptedException {
-        List<String> args = new ArrayList<>(List.of("--may-exist", "add-br", bridge, "--", "add-port", bridge, name,
-                "--", "set", "Interface", name, "type=internal"));
+        List<String> args = new ArrayList<>(List.of(
+                "--may-exist",
+                "add-br",
+                bridge,
+                "--",
+                "add-port",
+                bridge,
+                name,
+                "--",
+                "set",
+                "Interface",
+                name,
+                "type=internal"));
         externalIds.forEach((key, value) -> args.add("external_ids:" + key + "=\"" + value + "\""));
         vsctl(args.toArray(String[]::new));
     }
@@ -144,25 +155,31 @@ public final class OvsdbServer implements AutoCloseable {
 
     private void launch() throws IOException, InterruptedException {
         Files.deleteIfExists(unixSocket());
-        List<String> command = new ArrayList<>(List.of("/usr/sbin/ovsdb-server", dir.resolve("conf.db").toString(),
+        List<String> command = new ArrayList<>(List.of(
+                "/usr/sbin/ovsdb-server",
+                dir.resolve("conf.db").toString(),
                 "--remote=ptcp:" + port + ":127.0.0.1",
                 "--remote=punix:" + unixSocket(),
                 "--unixctl=" + dir.resolve("ovsdb-server.ctl"),
                 "--pidfile=" + dir.resolve("ovsdb-server.pid"),
                 "--log-file=" + dir.resolve("ovsdb-server.log")));
         if (tls != null) {
-            command.addAll(List.of("--private-key=" + tls.privateKey(), "--certificate=" + tls.certificate(),
-                    "--ca-cert=" + tls.caCert(), "--remote=pssl:" + tls.sslPort() + ":127.0.0.1"));
+            command.addAll(List.of(
+                    "--private-key=" + tls.privateKey(),
+                    "--certificate=" + tls.certificate(),
+                    "--ca-cert=" + tls.caCert(),
+                    "--remote=pssl:" + tls.sslPort() + ":127.0.0.1"));
         }
         process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("ovsdb-server.out").toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dir.resolve("ovsdb-server.out").toFile()))
                 .start();
         long deadline = System.nanoTime() + STARTUP.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IOException("ovsdb-server exited with " + process.exitValue() + "; see "
-                        + dir.resolve("ovsdb-server.out"));
+                throw new IOException(
+                        "ovsdb-server exited with " + process.exitValue() + "; see " + dir.resolve("ovsdb-server.out"));
             }
             if (accepts(port) && Files.exists(unixSocket()) && (tls == null || accepts(tls.sslPort()))) {
                 return;
@@ -190,5 +207,4 @@ public final class OvsdbServer implements AutoCloseable {
         }
         return output;
     }
-
 }

@@ -32,8 +32,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class PrometheusProxy implements AutoCloseable {
 
-    private static final Set<String> NOT_FORWARDED = Set.of("host", "content-length", "connection", "upgrade",
-            "expect", "transfer-encoding", "keep-alive",
+    private static final Set<String> NOT_FORWARDED = Set.of(
+            "host",
+            "content-length",
+            "connection",
+            "upgrade",
+            "expect",
+            "transfer-encoding",
+            "keep-alive",
             // answers stay plain JSON, which the proxy can read and change
             "accept-encoding");
 
@@ -41,8 +47,10 @@ public final class PrometheusProxy implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newFixedThreadPool(8);
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private final String target;
     private final AtomicInteger refused = new AtomicInteger();
     private volatile String refuseQueriesContaining;
@@ -127,11 +135,16 @@ public final class PrometheusProxy implements AutoCloseable {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
             String refuse = refuseQueriesContaining;
-            if (refuse != null && (exchange.getRequestURI().toString().contains(refuse)
-                    || new String(body, StandardCharsets.UTF_8).contains(refuse))) {
+            if (refuse != null
+                    && (exchange.getRequestURI().toString().contains(refuse)
+                            || new String(body, StandardCharsets.UTF_8).contains(refuse))) {
                 refused.incrementAndGet();
-                respond(exchange, refusalStatus, ("{\"status\":\"error\",\"errorType\":\"unavailable\","
-                        + "\"error\":\"refused by the test's proxy\"}").getBytes(StandardCharsets.UTF_8));
+                respond(
+                        exchange,
+                        refusalStatus,
+                        ("{\"status\":\"error\",\"errorType\":\"unavailable\","
+                                        + "\"error\":\"refused by the test's proxy\"}")
+                                .getBytes(StandardCharsets.UTF_8));
                 return;
             }
             for (Map.Entry<String, String> required : requiredHeaders.entrySet()) {
@@ -145,8 +158,11 @@ public final class PrometheusProxy implements AutoCloseable {
             }
             HttpRequest.Builder forward = HttpRequest.newBuilder(URI.create(target + exchange.getRequestURI()))
                     .timeout(Duration.ofSeconds(60))
-                    .method(exchange.getRequestMethod(), body.length == 0
-                            ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+                    .method(
+                            exchange.getRequestMethod(),
+                            body.length == 0
+                                    ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofByteArray(body));
             exchange.getRequestHeaders().forEach((name, values) -> {
                 if (!NOT_FORWARDED.contains(name.toLowerCase())) {
                     values.forEach(value -> forward.header(name, value));
@@ -162,10 +178,12 @@ public final class PrometheusProxy implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             }
-            response.headers().firstValue("Content-Type")
+            response.headers()
+                    .firstValue("Content-Type")
                     .ifPresent(type -> exchange.getResponseHeaders().set("Content-Type", type));
             String dropped = dropContainer;
-            boolean partial = dropped != null && response.statusCode() == 200
+            boolean partial = dropped != null
+                    && response.statusCode() == 200
                     && exchange.getRequestURI().getPath().endsWith("/query_range");
             respond(exchange, response.statusCode(), partial ? partial(response.body(), dropped) : response.body());
         }

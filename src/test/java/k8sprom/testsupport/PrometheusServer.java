@@ -2,7 +2,6 @@ package k8sprom.testsupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,14 +45,16 @@ public final class PrometheusServer implements AutoCloseable {
     private final int expectedTargets;
     private final boolean requireTargetsUp;
     private final Duration scrapeInterval;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private Process process;
     private Thread shutdownHook;
     private volatile Instant scrapingSince;
 
-    private PrometheusServer(Path workDir, String configYaml, int expectedTargets, boolean requireTargetsUp,
-                             Duration scrapeInterval) throws IOException {
+    private PrometheusServer(
+            Path workDir, String configYaml, int expectedTargets, boolean requireTargetsUp, Duration scrapeInterval)
+            throws IOException {
         this.workDir = workDir.toAbsolutePath();
         Files.createDirectories(this.workDir);
         this.configFile = this.workDir.resolve("prometheus.yml");
@@ -95,7 +96,8 @@ public final class PrometheusServer implements AutoCloseable {
     /** The prometheus.yml that {@link #start} writes; a starting point for {@link #startWithConfig}. */
     public static String scrapeConfig(Duration scrapeInterval, String... targets) {
         // Prometheus rejects a scrape timeout longer than the interval, and its default is 10s.
-        Duration timeout = scrapeInterval.compareTo(Duration.ofSeconds(10)) < 0 ? scrapeInterval : Duration.ofSeconds(10);
+        Duration timeout =
+                scrapeInterval.compareTo(Duration.ofSeconds(10)) < 0 ? scrapeInterval : Duration.ofSeconds(10);
         String targetList = Arrays.stream(targets).map(t -> "'" + t + "'").collect(Collectors.joining(", "));
         return "global:\n"
                 + "  scrape_interval: " + scrapeInterval.toMillis() + "ms\n"
@@ -109,8 +111,8 @@ public final class PrometheusServer implements AutoCloseable {
                 + "      - targets: [" + targetList + "]\n";
     }
 
-    private static PrometheusServer launch(Path workDir, String yaml, int expectedTargets, boolean requireUp,
-                                           Duration scrapeInterval) {
+    private static PrometheusServer launch(
+            Path workDir, String yaml, int expectedTargets, boolean requireUp, Duration scrapeInterval) {
         PrometheusServer server;
         try {
             server = new PrometheusServer(workDir, yaml, expectedTargets, requireUp, scrapeInterval);
@@ -198,8 +200,11 @@ public final class PrometheusServer implements AutoCloseable {
     public void reloadConfig(String prometheusYaml) {
         try {
             Files.writeString(configFile, prometheusYaml);
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/-/reload"))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(URI.create(baseUrl() + "/-/reload"))
+                            .POST(HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 throw new IllegalStateException("reload failed: " + response.statusCode() + " " + response.body());
             }
@@ -282,15 +287,19 @@ public final class PrometheusServer implements AutoCloseable {
      */
     public static String checkMetrics(String exposition) {
         try {
-            Process p = new ProcessBuilder(promtool().toString(), "check", "metrics").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(promtool().toString(), "check", "metrics")
+                    .redirectErrorStream(true)
+                    .start();
             // Feed stdin from another thread so a chatty promtool cannot deadlock us on a full pipe.
-            Thread feeder = new Thread(() -> {
-                try (OutputStream in = p.getOutputStream()) {
-                    in.write(exposition.getBytes(StandardCharsets.UTF_8));
-                } catch (IOException ignored) {
-                    // promtool exited early; its output says why
-                }
-            }, "promtool-stdin");
+            Thread feeder = new Thread(
+                    () -> {
+                        try (OutputStream in = p.getOutputStream()) {
+                            in.write(exposition.getBytes(StandardCharsets.UTF_8));
+                        } catch (IOException ignored) {
+                            // promtool exited early; its output says why
+                        }
+                    },
+                    "promtool-stdin");
             feeder.start();
             String output;
             try (InputStream out = p.getInputStream()) {
@@ -320,8 +329,12 @@ public final class PrometheusServer implements AutoCloseable {
                 "--web.enable-admin-api");
         Instant launchedAt = Instant.now();
         try {
-            Files.writeString(logFile, "=== " + Instant.now() + " " + String.join(" ", command) + "\n",
-                    StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    logFile,
+                    "=== " + Instant.now() + " " + String.join(" ", command) + "\n",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
             process = new ProcessBuilder(command)
                     .directory(workDir.toFile())
                     .redirectErrorStream(true)
@@ -339,14 +352,15 @@ public final class PrometheusServer implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             String tail = logTail(40);
             stop();
-            throw new IllegalStateException("Prometheus did not start: " + e.getMessage()
-                    + "\n--- tail of " + logFile + " ---\n" + tail, e);
+            throw new IllegalStateException(
+                    "Prometheus did not start: " + e.getMessage() + "\n--- tail of " + logFile + " ---\n" + tail, e);
         }
     }
 
     private void awaitStarted(Instant launchedAt) {
         // A large target (the 10k-pod benchmark) may take a few intervals for its first scrape.
-        long deadline = System.nanoTime() + READY_TIMEOUT.plus(scrapeInterval.multipliedBy(3)).toNanos();
+        long deadline = System.nanoTime()
+                + READY_TIMEOUT.plus(scrapeInterval.multipliedBy(3)).toNanos();
         while (!ready()) {
             checkAliveAndTime(deadline, "/-/ready");
             sleep(100);
@@ -369,8 +383,11 @@ public final class PrometheusServer implements AutoCloseable {
 
     private boolean ready() {
         try {
-            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/-/ready"))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> r = http.send(
+                    HttpRequest.newBuilder(URI.create(baseUrl() + "/-/ready"))
+                            .timeout(Duration.ofSeconds(2))
+                            .build(),
+                    HttpResponse.BodyHandlers.discarding());
             return r.statusCode() == 200;
         } catch (IOException notYetListening) {
             return false;
@@ -391,7 +408,8 @@ public final class PrometheusServer implements AutoCloseable {
             return true;
         }
         String up = requireTargetsUp ? "up == 1" : "up";
-        JsonNode result = query("count(timestamp(" + up + ") >= " + seconds(launchedAt) + ")").get("result");
+        JsonNode result = query("count(timestamp(" + up + ") >= " + seconds(launchedAt) + ")")
+                .get("result");
         return result.size() == 1 && result.get(0).get("value").get(1).asDouble() >= expectedTargets;
     }
 
@@ -416,8 +434,9 @@ public final class PrometheusServer implements AutoCloseable {
     private static JsonNode unwrap(String what, String body) throws IOException {
         JsonNode json = JSON.readTree(body);
         if (!"success".equals(json.path("status").asText())) {
-            throw new IllegalStateException("Prometheus " + what + ": " + json.path("errorType").asText()
-                    + ": " + json.path("error").asText() + " (" + body + ")");
+            throw new IllegalStateException(
+                    "Prometheus " + what + ": " + json.path("errorType").asText() + ": "
+                            + json.path("error").asText() + " (" + body + ")");
         }
         return json.get("data");
     }
@@ -472,7 +491,8 @@ public final class PrometheusServer implements AutoCloseable {
             }
         }
         if (onPath.isEmpty()) {
-            throw new IllegalStateException(name + " not found (apt-get install prometheus, or set -D" + property + ")");
+            throw new IllegalStateException(
+                    name + " not found (apt-get install prometheus, or set -D" + property + ")");
         }
         return onPath.get(0);
     }

@@ -1,8 +1,9 @@
 package k8sprom.testsupport;
 
-import k8sprom.testsupport.SyntheticCluster.LabelStyle;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -10,11 +11,9 @@ import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import k8sprom.testsupport.SyntheticCluster.LabelStyle;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** stop()/restart() keep port and TSDB, as the fault tests of the publisher rely on. */
 class PrometheusServerRestartIT {
@@ -26,9 +25,9 @@ class PrometheusServerRestartIT {
     void restartKeepsPortAndData() {
         String gauge = "container_memory_usage_bytes{namespace=\"default\",pod=\"pod-0\"}";
         try (SyntheticCluster cluster = SyntheticCluster.start(1, LabelStyle.MODERN);
-             // A config of our own, as another test would write for a custom target.
-             PrometheusServer prometheus = PrometheusServer.startWithConfig(workDir,
-                     PrometheusServer.scrapeConfig(Duration.ofMillis(500), cluster.target()))) {
+                // A config of our own, as another test would write for a custom target.
+                PrometheusServer prometheus = PrometheusServer.startWithConfig(
+                        workDir, PrometheusServer.scrapeConfig(Duration.ofMillis(500), cluster.target()))) {
             prometheus.awaitNonEmpty(gauge, Duration.ofSeconds(10));
             Instant beforeStop = Instant.now();
             int port = prometheus.port();
@@ -45,7 +44,8 @@ class PrometheusServerRestartIT {
             assertTrue(prometheus.isRunning());
             assertEquals(port, prometheus.port());
             // A sample from before the stop, so it came from the data directory.
-            assertEquals(SyntheticCluster.gaugeValue("container_memory_usage_bytes", 0),
+            assertEquals(
+                    SyntheticCluster.gaugeValue("container_memory_usage_bytes", 0),
                     prometheus.queryValue(gauge, beforeStop));
         }
     }

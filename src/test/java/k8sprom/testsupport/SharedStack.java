@@ -35,7 +35,8 @@ public final class SharedStack implements ParameterResolver {
                 }
             }
             try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+                files.sorted(Comparator.reverseOrder())
+                        .forEach(file -> file.toFile().delete());
             } catch (IOException e) {
                 System.err.println("cannot delete " + dir + ": " + e);
             }
@@ -49,7 +50,8 @@ public final class SharedStack implements ParameterResolver {
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-        return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+        return context.getRoot()
+                .getStore(ExtensionContext.Namespace.GLOBAL)
                 .getOrComputeIfAbsent(Stack.class, key -> start(), Stack.class);
     }
 
@@ -57,8 +59,8 @@ public final class SharedStack implements ParameterResolver {
         try {
             Path dir = Files.createTempDirectory("shared-stack");
             SyntheticCluster cluster = SyntheticCluster.start(PODS, SyntheticCluster.LabelStyle.MODERN);
-            PrometheusServer prometheus = PrometheusServer.start(dir.resolve("prometheus"), Duration.ofSeconds(1),
-                    cluster.target());
+            PrometheusServer prometheus =
+                    PrometheusServer.start(dir.resolve("prometheus"), Duration.ofSeconds(1), cluster.target());
             KafkaBroker kafka = KafkaBroker.start(dir.resolve("kafka"));
             prometheus.awaitFullWindow(Duration.ofSeconds(12));
             return new Stack(cluster, prometheus, kafka, dir);

@@ -2,7 +2,6 @@ package k8sprom.testsupport;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -318,13 +317,15 @@ public final class SyntheticCluster implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            if (!"GET".equals(exchange.getRequestMethod()) || !"/metrics".equals(exchange.getRequestURI().getPath())) {
+            if (!"GET".equals(exchange.getRequestMethod())
+                    || !"/metrics".equals(exchange.getRequestURI().getPath())) {
                 exchange.sendResponseHeaders(404, -1);
                 return;
             }
             exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
             exchange.sendResponseHeaders(200, 0); // chunked: the body for 10k pods is tens of MB
-            Writer out = new BufferedWriter(new OutputStreamWriter(exchange.getResponseBody(), StandardCharsets.UTF_8), 1 << 16);
+            Writer out = new BufferedWriter(
+                    new OutputStreamWriter(exchange.getResponseBody(), StandardCharsets.UTF_8), 1 << 16);
             writeExposition(out);
             out.flush();
             scrapes.incrementAndGet();
@@ -369,8 +370,8 @@ public final class SyntheticCluster implements AutoCloseable {
         writePodLabels(out, SYSTEM_NAMESPACE, SYSTEM_POD, "action-system", "vim-system");
     }
 
-    private void writeContainerSample(Writer out, String metric, String namespace, String pod, double value,
-                                      String suffix) throws IOException {
+    private void writeContainerSample(
+            Writer out, String metric, String namespace, String pod, double value, String suffix) throws IOException {
         out.write(metric);
         out.write('{');
         out.write(style.containerLabel);

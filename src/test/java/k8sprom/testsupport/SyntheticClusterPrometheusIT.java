@@ -1,14 +1,10 @@
 package k8sprom.testsupport;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import k8sprom.testsupport.SyntheticCluster.LabelStyle;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -18,15 +14,17 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import k8sprom.testsupport.SyntheticCluster.LabelStyle;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The synthetic cluster scraped by a real Prometheus gives back exactly the values the tests are
@@ -49,8 +47,11 @@ class SyntheticClusterPrometheusIT {
         for (LabelStyle style : LabelStyle.values()) {
             clusters.put(style, SyntheticCluster.start(PODS, style));
         }
-        prometheus = PrometheusServer.start(workDir, Duration.ofSeconds(1),
-                clusters.get(LabelStyle.LEGACY).target(), clusters.get(LabelStyle.MODERN).target());
+        prometheus = PrometheusServer.start(
+                workDir,
+                Duration.ofSeconds(1),
+                clusters.get(LabelStyle.LEGACY).target(),
+                clusters.get(LabelStyle.MODERN).target());
         // rate() over a window that reaches back before the first scrape would be extrapolated
         // less than the full window, so wait until the window lies after it.
         prometheus.awaitFullWindow(Duration.ofSeconds(10));
@@ -80,8 +81,9 @@ class SyntheticClusterPrometheusIT {
             if (!SyntheticCluster.isCounter(metric)) {
                 continue;
             }
-            JsonNode result = prometheus.query("rate(" + metric + "{namespace=\"default\"," + style.podLabel()
-                    + "=~\".+\"}" + WINDOW + ")").get("result");
+            JsonNode result = prometheus
+                    .query("rate(" + metric + "{namespace=\"default\"," + style.podLabel() + "=~\".+\"}" + WINDOW + ")")
+                    .get("result");
             // pods + pod-novim; the kube-system series must not match the namespace filter
             assertEquals(PODS + 1, result.size(), metric + ": " + result);
             for (JsonNode series : result) {
@@ -89,7 +91,9 @@ class SyntheticClusterPrometheusIT {
                 double expected = SyntheticCluster.ratePerSecond(metric, pod);
                 double actual = series.get("value").get(1).asDouble();
                 assertEquals(expected, actual, Math.max(expected * 1e-6, 1e-9), metric + " pod " + pod);
-                assertEquals(SyntheticCluster.CONTAINER, series.get("metric").get(style.containerLabel()).asText());
+                assertEquals(
+                        SyntheticCluster.CONTAINER,
+                        series.get("metric").get(style.containerLabel()).asText());
             }
         }
     }
@@ -122,15 +126,18 @@ class SyntheticClusterPrometheusIT {
         assertEquals(9.375, prometheus.queryValue(tx), 1e-6);
 
         String silent = "pod-" + SyntheticCluster.ZERO_TX_POD;
-        assertEquals(0.0, prometheus.queryValue("rate(container_network_transmit_packets_total{namespace=\"default\",pod=\""
-                + silent + "\"}" + WINDOW + ")"));
+        assertEquals(
+                0.0,
+                prometheus.queryValue("rate(container_network_transmit_packets_total{namespace=\"default\",pod=\""
+                        + silent + "\"}" + WINDOW + ")"));
         assertEquals(0.0, SyntheticCluster.dropPercent(true, SyntheticCluster.ZERO_TX_POD));
     }
 
     @Test
     void kubePodLabels() {
         String instance = clusters.get(LabelStyle.MODERN).target();
-        JsonNode result = prometheus.query("kube_pod_labels{namespace=\"default\",instance=\"" + instance + "\"}")
+        JsonNode result = prometheus
+                .query("kube_pod_labels{namespace=\"default\",instance=\"" + instance + "\"}")
                 .get("result");
         assertEquals(PODS + 1, result.size(), result.toString());
         Set<String> seen = new HashSet<>();
@@ -148,15 +155,20 @@ class SyntheticClusterPrometheusIT {
             }
         }
         assertTrue(seen.contains(SyntheticCluster.podWithoutVimId()));
-        assertEquals(1.0, prometheus.queryValue("count(kube_pod_labels{namespace=\"kube-system\",instance=\""
-                + instance + "\"})"));
-        assertEquals(1.0, prometheus.queryValue("count(container_memory_usage_bytes{namespace=\"kube-system\",instance=\""
-                + instance + "\"})"));
+        assertEquals(
+                1.0,
+                prometheus.queryValue(
+                        "count(kube_pod_labels{namespace=\"kube-system\",instance=\"" + instance + "\"})"));
+        assertEquals(
+                1.0,
+                prometheus.queryValue("count(container_memory_usage_bytes{namespace=\"kube-system\",instance=\""
+                        + instance + "\"})"));
     }
 
     @Test
     void promtoolAcceptsTheExposition() {
-        String output = PrometheusServer.checkMetrics(clusters.get(LabelStyle.LEGACY).exposition());
+        String output =
+                PrometheusServer.checkMetrics(clusters.get(LabelStyle.LEGACY).exposition());
         // Only the lint about cAdvisor's own gauge names ending in _total, no parse error.
         for (String line : output.lines().toList()) {
             assertTrue(line.contains("non-counter metrics should not have \"_total\" suffix"), output);
@@ -185,11 +197,13 @@ class SyntheticClusterPrometheusIT {
             for (int attempt = 0; attempt < 2; attempt++) { // the second one runs on a warm JIT
                 long start = System.nanoTime();
                 HttpResponse<java.io.InputStream> response = http.send(
-                        HttpRequest.newBuilder(URI.create("http://" + big.target() + "/metrics")).build(),
+                        HttpRequest.newBuilder(URI.create("http://" + big.target() + "/metrics"))
+                                .build(),
                         HttpResponse.BodyHandlers.ofInputStream());
                 long samples = 0;
                 long bytes = 0;
-                try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+                try (BufferedReader reader =
+                        new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
                     String line;
                     while ((line = reader.readLine()) != null) {
                         bytes += line.length() + 1;
@@ -199,7 +213,8 @@ class SyntheticClusterPrometheusIT {
                     }
                 }
                 long millis = (System.nanoTime() - start) / 1_000_000;
-                System.out.printf("10k-pod scrape #%d: %d samples, %.1f MB in %d ms%n", attempt, samples, bytes / 1e6, millis);
+                System.out.printf(
+                        "10k-pod scrape #%d: %d samples, %.1f MB in %d ms%n", attempt, samples, bytes / 1e6, millis);
                 // every pod, pod-novim and system-pod for each metric, plus their kube_pod_labels
                 assertEquals((long) (SyntheticCluster.METRICS.size() + 1) * (pods + 2), samples);
                 assertTrue(millis < 20_000, "scrape took " + millis + " ms");

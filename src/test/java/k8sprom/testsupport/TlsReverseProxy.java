@@ -47,13 +47,50 @@ public final class TlsReverseProxy implements AutoCloseable {
             Path keyStore = dir.resolve("proxy-key.p12");
             Path certificate = dir.resolve("proxy.crt");
             Path trustStore = dir.resolve("proxy-trust.p12");
-            keytool("-genkeypair", "-alias", "proxy", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                    "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-storetype", "PKCS12",
-                    "-keystore", keyStore.toString(), "-storepass", STORE_PASSWORD);
-            keytool("-exportcert", "-alias", "proxy", "-keystore", keyStore.toString(), "-storepass", STORE_PASSWORD,
-                    "-rfc", "-file", certificate.toString());
-            keytool("-importcert", "-noprompt", "-alias", "proxy-ca", "-file", certificate.toString(),
-                    "-storetype", "PKCS12", "-keystore", trustStore.toString(), "-storepass", STORE_PASSWORD);
+            keytool(
+                    "-genkeypair",
+                    "-alias",
+                    "proxy",
+                    "-keyalg",
+                    "RSA",
+                    "-keysize",
+                    "2048",
+                    "-validity",
+                    "2",
+                    "-dname",
+                    "CN=127.0.0.1",
+                    "-ext",
+                    "SAN=ip:127.0.0.1,dns:localhost",
+                    "-storetype",
+                    "PKCS12",
+                    "-keystore",
+                    keyStore.toString(),
+                    "-storepass",
+                    STORE_PASSWORD);
+            keytool(
+                    "-exportcert",
+                    "-alias",
+                    "proxy",
+                    "-keystore",
+                    keyStore.toString(),
+                    "-storepass",
+                    STORE_PASSWORD,
+                    "-rfc",
+                    "-file",
+                    certificate.toString());
+            keytool(
+                    "-importcert",
+                    "-noprompt",
+                    "-alias",
+                    "proxy-ca",
+                    "-file",
+                    certificate.toString(),
+                    "-storetype",
+                    "PKCS12",
+                    "-keystore",
+                    trustStore.toString(),
+                    "-storepass",
+                    STORE_PASSWORD);
 
             KeyStore keys = KeyStore.getInstance("PKCS12");
             try (InputStream in = new FileInputStream(keyStore.toFile())) {
@@ -69,8 +106,8 @@ public final class TlsReverseProxy implements AutoCloseable {
             server.setExecutor(Executors.newFixedThreadPool(4));
             TlsReverseProxy proxy = new TlsReverseProxy(server, trustStore);
             HttpClient client = HttpClient.newHttpClient();
-            server.createContext(prefix + "/", exchange -> proxy.forward(exchange, client, target, prefix,
-                    acceptedAuthorization));
+            server.createContext(
+                    prefix + "/", exchange -> proxy.forward(exchange, client, target, prefix, acceptedAuthorization));
             server.start();
             return proxy;
         } catch (IOException e) {
@@ -80,8 +117,9 @@ public final class TlsReverseProxy implements AutoCloseable {
         }
     }
 
-    private void forward(HttpExchange exchange, HttpClient client, String target, String prefix,
-                         Set<String> acceptedAuthorization) throws IOException {
+    private void forward(
+            HttpExchange exchange, HttpClient client, String target, String prefix, Set<String> acceptedAuthorization)
+            throws IOException {
         try (exchange) {
             String authorization = exchange.getRequestHeaders().getFirst("Authorization");
             if (authorization == null || !acceptedAuthorization.contains(authorization)) {
@@ -91,17 +129,20 @@ public final class TlsReverseProxy implements AutoCloseable {
             }
             String path = exchange.getRequestURI().getRawPath().substring(prefix.length());
             String query = exchange.getRequestURI().getRawQuery();
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(target + path
-                            + (query == null ? "" : "?" + query)))
-                    .method(exchange.getRequestMethod(),
-                            HttpRequest.BodyPublishers.ofByteArray(exchange.getRequestBody().readAllBytes()));
+            HttpRequest.Builder request = HttpRequest.newBuilder(
+                            URI.create(target + path + (query == null ? "" : "?" + query)))
+                    .method(
+                            exchange.getRequestMethod(),
+                            HttpRequest.BodyPublishers.ofByteArray(
+                                    exchange.getRequestBody().readAllBytes()));
             String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
             if (contentType != null) {
                 request.header("Content-Type", contentType);
             }
             HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
             statuses.add(response.statusCode());
-            response.headers().firstValue("Content-Type")
+            response.headers()
+                    .firstValue("Content-Type")
                     .ifPresent(value -> exchange.getResponseHeaders().set("Content-Type", value));
             exchange.sendResponseHeaders(response.statusCode(), response.body().length);
             exchange.getResponseBody().write(response.body());
