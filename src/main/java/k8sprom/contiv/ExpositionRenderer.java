@@ -1,7 +1,9 @@
 // Camel JBang compiles this package from source; these are the libraries it then needs (Camel Main has them in the
-// pom).
-// DEPS io.prometheus:prometheus-metrics-core:1.3.10
-// DEPS io.prometheus:prometheus-metrics-exposition-formats:1.3.10
+// pom). The formatter must leave the directives as they are.
+// spotless:off
+//DEPS io.prometheus:prometheus-metrics-core:1.3.10
+//DEPS io.prometheus:prometheus-metrics-exposition-formats:1.3.10
+// spotless:on
 package k8sprom.contiv;
 
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
