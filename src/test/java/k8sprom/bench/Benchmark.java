@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 import k8sprom.publisher.MetricCatalog;
 import k8sprom.publisher.OutboundMessage;
 import k8sprom.testsupport.FreePort;
+import k8sprom.testsupport.JarProcess;
 import k8sprom.testsupport.KafkaBroker;
 import k8sprom.testsupport.PrometheusServer;
 import k8sprom.testsupport.SyntheticCluster;
@@ -287,7 +288,7 @@ public final class Benchmark {
         double peakRss;
         try (FirstRecordWatch watch = new FirstRecordWatch(stack.kafka.bootstrapServers(), topic);
                 FloorClient floor = new FloorClient(stack.prometheus.baseUrl(), stack.promql(), options.concurrency());
-                PublisherJar publisher = PublisherJar.start(jvm, env, log);
+                JarProcess publisher = JarProcess.start(env, log, jvm, List.of());
                 CpuSampler cpu = new CpuSampler(
                         publisher.pid(),
                         stack.prometheusPid,
@@ -413,7 +414,7 @@ public final class Benchmark {
         }
     }
 
-    private static ObservedMetrics awaitMetrics(HttpClient http, int port, PublisherJar publisher) throws Exception {
+    private static ObservedMetrics awaitMetrics(HttpClient http, int port, JarProcess publisher) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (true) {
             try {
@@ -429,7 +430,7 @@ public final class Benchmark {
     }
 
     private static ObservedMetrics awaitNextCycle(
-            HttpClient http, int port, PublisherJar publisher, ObservedMetrics previous, Duration timeout)
+            HttpClient http, int port, JarProcess publisher, ObservedMetrics previous, Duration timeout)
             throws Exception {
         double before = previous.sum("publisher_cycle_duration_seconds_count");
         long deadline = System.nanoTime() + timeout.toNanos();

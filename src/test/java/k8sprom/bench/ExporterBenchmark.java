@@ -31,6 +31,7 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import k8sprom.testsupport.FreePort;
+import k8sprom.testsupport.JarProcess;
 import k8sprom.testsupport.OvsdbServer;
 
 /**
@@ -415,10 +416,10 @@ final class ExporterBenchmark {
     /** The jar as an exporter, ready once its OVSDB replica is live and Netmaster answered. */
     private static final class Exporter implements AutoCloseable {
         private static int started;
-        final PublisherJar jar;
+        final JarProcess jar;
         final HttpRequest scrape;
 
-        private Exporter(PublisherJar jar, HttpRequest scrape) {
+        private Exporter(JarProcess jar, HttpRequest scrape) {
             this.jar = jar;
             this.scrape = scrape;
         }
@@ -445,8 +446,8 @@ final class ExporterBenchmark {
                     .header("Accept", PROMETHEUS_ACCEPT)
                     .timeout(Duration.ofSeconds(30))
                     .build();
-            PublisherJar jar = PublisherJar.start(
-                    jvm, env, work.resolve("exporter-" + (++started) + "-cache" + cacheSeconds + ".log"));
+            JarProcess jar = JarProcess.start(
+                    env, work.resolve("exporter-" + (++started) + "-cache" + cacheSeconds + ".log"), jvm, List.of());
             Exporter exporter = new Exporter(jar, scrape);
             HttpClient http = HttpClient.newBuilder()
                     .connectTimeout(Duration.ofSeconds(2))
