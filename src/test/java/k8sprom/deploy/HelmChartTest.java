@@ -506,7 +506,7 @@ class HelmChartTest {
     private static void assertSameFiles(Path original, Path copy, String suffix) throws IOException {
         Map<String, String> expected = readAll(original, suffix);
         assertFalse(expected.isEmpty(), "nothing in " + original);
-        assertEquals(expected, readAll(copy, suffix), copy + " differs from " + original + ": copy them again");
+        assertEquals(expected, readAll(copy, suffix), copy + " differs from " + original + ": run scripts/sync-chart");
     }
 
     private static Map<String, String> readAll(Path dir, String suffix) throws IOException {
