@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import k8sprom.contiv.BenchmarkAccess;
 import k8sprom.testsupport.FreePort;
 import k8sprom.testsupport.JarProcess;
 import k8sprom.testsupport.OvsdbServer;
@@ -57,20 +58,7 @@ final class ExporterBenchmark {
     static final Duration CPU_WINDOW = Duration.ofSeconds(30);
     static final Duration SCRAPE_INTERVAL = Duration.ofSeconds(10);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String[] STATISTICS = {
-        "rx_bytes",
-        "tx_bytes",
-        "rx_packets",
-        "tx_packets",
-        "rx_dropped",
-        "tx_dropped",
-        "rx_errors",
-        "tx_errors",
-        "rx_crc_err",
-        "rx_frame_err",
-        "rx_over_err",
-        "collisions"
-    };
+    private static final String[] STATISTICS = BenchmarkAccess.STATISTICS;
 
     /** One exporter setting: latencies of the timed scrapes, the size of an answer, freshness and memory. */
     record Setting(

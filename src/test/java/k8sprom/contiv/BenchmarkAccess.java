@@ -20,7 +20,8 @@ import java.util.Map;
 public final class BenchmarkAccess {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String[] STATISTICS = {
+    /** The statistics ovs-vswitchd writes for a plain interface, as the benchmarks populate them. */
+    public static final String[] STATISTICS = {
         "rx_bytes",
         "tx_bytes",
         "rx_packets",
