@@ -1,6 +1,7 @@
 package k8sprom.contiv;
 
-import java.nio.ByteBuffer;
+import io.netty.buffer.Unpooled;
+import io.vertx.core.buffer.Buffer;
 import java.util.Arrays;
 
 /**
@@ -11,12 +12,13 @@ import java.util.Arrays;
 public record Exposition(String contentType, String contentEncoding, byte[] buffer, int length) {
 
     /**
-     * The body as platform-http writes it fastest: a ByteBuffer goes to Vert.x in one piece with a Content-Length,
-     * while a byte[] is turned into an InputStream and pumped in 4 KB reads, each a round trip through a worker thread.
-     * A view of its own (position and limit), so concurrent scrapes of the same bytes do not disturb each other.
+     * The body as platform-http writes it fastest: a Vert.x Buffer is handed to the response as it is, while a
+     * ByteBuffer is first copied into a new buffer of its size (10 MB of garbage per plain scrape at 5,000 endpoints)
+     * and a byte[] is pumped as an InputStream in 4 KB reads through a worker thread. This one wraps the shared bytes
+     * without copying them; a wrapper of its own per scrape keeps concurrent scrapes' read positions apart.
      */
-    public ByteBuffer body() {
-        return ByteBuffer.wrap(buffer, 0, length).slice();
+    public Buffer body() {
+        return Buffer.buffer(Unpooled.wrappedBuffer(buffer, 0, length));
     }
 
     /** A copy of the body. */

@@ -131,14 +131,16 @@ class HelmChartTest {
     void hardeningCheckCatchesAWritableRootFileSystem() {
         Chart.Rendered writable =
                 Chart.parse(Chart.template(null, Map.of("securityContext.readOnlyRootFilesystem", false)));
-        assertThrows(AssertionError.class, () -> assertHardened(writable));
+        AssertionError error = assertThrows(AssertionError.class, () -> assertHardened(writable));
+        assertTrue(error.getMessage().contains("readOnlyRootFilesystem"), error.getMessage());
     }
 
     @Test
     void memoryCheckCatchesALimitBelowTheHeap() {
         Chart.Rendered small = Chart.parse(
                 Chart.template(null, Map.of("resources.limits.memory", "256Mi", "resources.requests.memory", "256Mi")));
-        assertThrows(AssertionError.class, () -> assertMemoryHoldsTheJvm(small));
+        AssertionError error = assertThrows(AssertionError.class, () -> assertMemoryHoldsTheJvm(small));
+        assertTrue(error.getMessage().contains(": limit 268435456 < heap"), error.getMessage());
     }
 
     @Test
@@ -161,7 +163,7 @@ class HelmChartTest {
                 String where = workload.name() + "/" + container.getName();
                 SecurityContext security = container.getSecurityContext();
                 assertEquals(Boolean.FALSE, security.getAllowPrivilegeEscalation(), where);
-                assertEquals(Boolean.TRUE, security.getReadOnlyRootFilesystem(), where);
+                assertEquals(Boolean.TRUE, security.getReadOnlyRootFilesystem(), where + " readOnlyRootFilesystem");
                 assertNotEquals(Boolean.TRUE, security.getPrivileged(), where);
                 assertEquals(List.of("ALL"), security.getCapabilities().getDrop(), where);
                 assertTrue(

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import k8sprom.testsupport.FreePort;
 import k8sprom.testsupport.JarProcess;
@@ -71,7 +73,8 @@ class ExactlyOnceIT {
             int duplicates,
             int outOfOrder,
             int wrongValues,
-            int metricsCompared) {}
+            int metricsCompared,
+            SortedMap<String, Integer> gapsPerTimestamp) {}
 
     @BeforeAll
     static void shareTheStack(SharedStack.Stack stack) {
@@ -140,6 +143,8 @@ class ExactlyOnceIT {
         Random random = new Random(7);
         Path log = dir.resolve("publisher.log");
         Instant started = Instant.now();
+        // when each fault happened, for the failure message: gaps are reported per timestamp
+        List<String> timeline = new ArrayList<>();
 
         // normal cycles, whose timing jitters with start-up, GC and the load of this machine
         JarProcess publisher = JarProcess.start(env, log);
@@ -149,6 +154,7 @@ class ExactlyOnceIT {
         for (int kill = 0; kill < 3; kill++) {
             Thread.sleep(1500 + random.nextInt(3000));
             publisher.kill();
+            timeline.add("kill " + Instant.now());
             Thread.sleep(500 + random.nextInt(2500));
             publisher = JarProcess.start(env, log);
         }
@@ -156,27 +162,38 @@ class ExactlyOnceIT {
         // Kafka down for several cycles
         Thread.sleep(3000);
         kafka.stop();
+        timeline.add("kafka stop " + Instant.now());
         Thread.sleep(5000);
         kafka.restart();
+        timeline.add("kafka up " + Instant.now());
 
         // Prometheus down for several cycles: queries fail, positions wait
         Thread.sleep(3000);
         prometheus.stop();
+        timeline.add("prom stop " + Instant.now());
         Thread.sleep(5000);
         prometheus.restart();
+        timeline.add("prom up " + Instant.now());
 
         // the publisher down for a while: Prometheus keeps the data, the publisher catches up
         Thread.sleep(4000);
         publisher.kill();
+        timeline.add("publisher down " + Instant.now());
         Thread.sleep(12_000);
         publisher = JarProcess.start(env, log);
+        timeline.add("publisher up " + Instant.now());
         Instant until = lastSettledStep(Instant.now());
         awaitPublishedThrough(topic, catalog, until);
         publisher.stop();
 
         Comparison comparison = compare(topic, catalog, Duration.ofSeconds(1), firstStepAfter(started), until);
         assertExactlyOnce(
-                "kills, Kafka and Prometheus outages, downtime", comparison, 26, started, until, publisher.logTail(80));
+                "kills, Kafka and Prometheus outages, downtime",
+                comparison,
+                26,
+                started,
+                until,
+                "faults at: " + timeline + "\n" + publisher.logTail(80));
     }
 
     @Test
@@ -427,6 +444,8 @@ class ExactlyOnceIT {
         int gaps = 0;
         int wrongValues = 0;
         int compared = 0;
+        // when the gaps are tells which event of the scenario they follow
+        SortedMap<String, Integer> gapsPerTimestamp = new TreeMap<>();
         for (MetricCatalog.RenderedMetric metric : catalog(catalog).metrics()) {
             compared++;
             boolean numbers = metric.definition().value() == MetricDefinition.ValueFormat.NUMBER;
@@ -447,6 +466,7 @@ class ExactlyOnceIT {
                                 published.get(metric.definition().name() + " " + container + " " + timestamp);
                         if (got == null) {
                             gaps++;
+                            gapsPerTimestamp.merge(timestamp, 1, Integer::sum);
                         } else if (!sameValue(got.get(0), value.get(1).asText(), numbers)) {
                             wrongValues++;
                         }
@@ -454,7 +474,7 @@ class ExactlyOnceIT {
                 }
             }
         }
-        return new Comparison(inKafka, expected, gaps, duplicates, outOfOrder, wrongValues, compared);
+        return new Comparison(inKafka, expected, gaps, duplicates, outOfOrder, wrongValues, compared, gapsPerTimestamp);
     }
 
     private static boolean sameValue(JsonNode published, String prometheusText, boolean numbers) {
