@@ -41,6 +41,7 @@ final class ContivCollector {
     // The formats scrapers asked for, and when they last did: rendered ahead of them when the replica changes.
     private final Map<ServedFamilies.Variant, Asked> asked = new ConcurrentHashMap<>();
     private final StatisticsTable statistics;
+    private final CompressedFamilies compressedFamilies = new CompressedFamilies();
     private final Executor helper;
     private final AtomicBoolean refreshingMetadata = new AtomicBoolean();
     private volatile ServedFamilies served;
@@ -207,7 +208,7 @@ final class ContivCollector {
         return new ServedFamilies(
                 inputs,
                 () -> all(statisticsFamilies(metadata, rows), own),
-                new LineExposition(own, view, netpluginMetrics),
+                new LineExposition(own, view, netpluginMetrics, compressedFamilies),
                 renderer,
                 helper);
     }

@@ -8,7 +8,6 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -84,14 +83,16 @@ public class ContivExporter implements Closeable {
                     "EXPORTER_MODE=" + mode + " needs CONTIV_NETMASTER_URL or CONTIV_ETCD to find Netmaster");
         }
         OvsdbAddress ovsdbAddress = exporterMode.netplugin() ? OvsdbAddress.parse(ovsdb) : null;
-        SSLContext ovsdbTls = ovsdbAddress == null ? null : ovsdbTls(ovsdbAddress);
-        SSLContext etcdTls = httpsTls(
+        SSLContext ovsdbTls = ovsdbAddress == null
+                ? null
+                : SourceTls.ovsdb(ovsdbAddress, ovsdbPrivateKey, ovsdbCertificate, ovsdbCaCert);
+        SSLContext etcdTls = SourceTls.https(
                 "CONTIV_ETCD",
                 staticNetmaster == null ? EtcdLeaderLookup.etcdBaseUri(etcd) : null,
                 etcdCaCert,
                 etcdCertificate,
                 etcdPrivateKey);
-        SSLContext netmasterTls = httpsTls(
+        SSLContext netmasterTls = SourceTls.https(
                 "CONTIV_NETMASTER_URL", staticNetmaster, netmasterCaCert, netmasterCertificate, netmasterPrivateKey);
 
         executor = Executors.newCachedThreadPool(daemonThreads("contiv-collect-"));
@@ -189,55 +190,6 @@ public class ContivExporter implements Closeable {
                 prepareQueued.set(false);
             }
         }
-    }
-
-    private SSLContext ovsdbTls(OvsdbAddress address) {
-        boolean anyFile = !(ovsdbPrivateKey.isBlank() && ovsdbCertificate.isBlank() && ovsdbCaCert.isBlank());
-        if (!address.ssl()) {
-            if (anyFile) {
-                throw new IllegalArgumentException("CONTIV_OVSDB_PRIVATE_KEY, CONTIV_OVSDB_CERTIFICATE and"
-                        + " CONTIV_OVSDB_CA_CERT are only used with CONTIV_OVSDB=ssl:host:port; got " + address);
-            }
-            return null;
-        }
-        for (String[] setting : new String[][] {
-            {"CONTIV_OVSDB_PRIVATE_KEY", ovsdbPrivateKey},
-            {"CONTIV_OVSDB_CERTIFICATE", ovsdbCertificate},
-            {"CONTIV_OVSDB_CA_CERT", ovsdbCaCert}
-        }) {
-            if (setting[1].isBlank()) {
-                throw new IllegalArgumentException("CONTIV_OVSDB=" + address + " needs " + setting[0]
-                        + " (OVS's ssl: takes a private key, a certificate and a CA certificate)");
-            }
-        }
-        return PemTls.context(
-                new PemTls.File("CONTIV_OVSDB_CA_CERT", Path.of(ovsdbCaCert)),
-                new PemTls.File("CONTIV_OVSDB_CERTIFICATE", Path.of(ovsdbCertificate)),
-                new PemTls.File("CONTIV_OVSDB_PRIVATE_KEY", Path.of(ovsdbPrivateKey)));
-    }
-
-    /**
-     * The TLS context for an https source (prefix names its settings: prefix_CA_CERT...), or null when none of its
-     * files is set; the JDK's default trust then applies to an https URL. url is null when the source is not used
-     * directly (Netmaster found through etcd); its scheme follows the settings then.
-     */
-    private static SSLContext httpsTls(String prefix, URI url, String caCert, String certificate, String privateKey) {
-        String base = prefix.replace("_URL", "");
-        if (caCert.isBlank()) {
-            if (!certificate.isBlank() || !privateKey.isBlank()) {
-                throw new IllegalArgumentException(
-                        base + "_CERTIFICATE and " + base + "_PRIVATE_KEY need " + base + "_CA_CERT");
-            }
-            return null;
-        }
-        if (url != null && !"https".equals(url.getScheme())) {
-            throw new IllegalArgumentException(
-                    base + "_CA_CERT is set, so " + prefix + " must be an https:// URL;" + " got " + url);
-        }
-        return PemTls.context(
-                new PemTls.File(base + "_CA_CERT", Path.of(caCert)),
-                certificate.isBlank() ? null : new PemTls.File(base + "_CERTIFICATE", Path.of(certificate)),
-                privateKey.isBlank() ? null : new PemTls.File(base + "_PRIVATE_KEY", Path.of(privateKey)));
     }
 
     // The name a scraper sees: client_java keeps counters and infos without their _total and _info suffixes.

@@ -35,11 +35,22 @@ final class LineExposition {
     private final StatisticsTable.View view;
     private final NetpluginMetrics metrics;
     private final Map<String, long[]> linesOfMetric = new ConcurrentHashMap<>();
+    private final CompressedFamilies compressed;
 
     LineExposition(List<MetricSnapshot> others, StatisticsTable.View view, NetpluginMetrics metrics) {
+        this(others, view, metrics, new CompressedFamilies());
+    }
+
+    /** compressed: the members of earlier renderings, to serve the families whose lines did not change. */
+    LineExposition(
+            List<MetricSnapshot> others,
+            StatisticsTable.View view,
+            NetpluginMetrics metrics,
+            CompressedFamilies compressed) {
         this.others = others;
         this.view = view;
         this.metrics = metrics;
+        this.compressed = compressed;
     }
 
     /** Thrown by a writing given up because a newer state is served; whoever waited for it takes that one instead. */
@@ -72,29 +83,34 @@ final class LineExposition {
     }
 
     /**
-     * The gzipped body, or null as above: two gzip members (RFC 1952 section 2.2; Go's reader, which Prometheus uses,
-     * and Java's read them as one body), compressed at the same time, the first by the helper.
+     * The gzipped body, or null as above: one gzip member per statistics family and one for each run of other
+     * families (RFC 1952 section 2.2; Go's reader, which Prometheus uses, and Java's read them as one body). A family
+     * whose lines are those of a member compressed before is served from it ({@link CompressedFamilies}); the others
+     * are compressed at the same time on two threads, the first part of them by the helper.
      */
     Exposition gzip(ExpositionFormatWriter writer, Executor helper, BooleanSupplier superseded) throws IOException {
         List<Section> sections = sections(writer);
         if (sections == null) {
             return null;
         }
-        int[] sizes = sections.stream().mapToInt(this::size).toArray();
-        long half = Arrays.stream(sizes).asLongStream().sum() / 2;
+        List<Member> members = members(writer.getContentType(), sections);
+        List<Member> toCompress =
+                members.stream().filter(member -> member.gzip == null).toList();
+        long half = toCompress.stream().mapToLong(member -> member.plainSize).sum() / 2;
         int split = 0;
-        for (long written = 0; split < sizes.length - 1 && written + sizes[split] <= half; split++) {
-            written += sizes[split];
+        for (long counted = 0;
+                split < toCompress.size() - 1 && counted + toCompress.get(split).plainSize <= half;
+                split++) {
+            counted += toCompress.get(split).plainSize;
         }
-        List<Section> first = sections.subList(0, split);
-        List<Section> second = sections.subList(split, sections.size());
-        CompletableFuture<Buffer> firstMember = split == 0
-                ? CompletableFuture.completedFuture(new Buffer(0))
-                : CompletableFuture.supplyAsync(() -> member(first, superseded), helper);
-        Buffer secondMember = member(second, superseded);
-        Buffer body;
+        List<Member> first = toCompress.subList(0, split);
+        List<Member> second = toCompress.subList(split, toCompress.size());
+        CompletableFuture<Void> firstPart = first.isEmpty()
+                ? CompletableFuture.completedFuture(null)
+                : CompletableFuture.runAsync(() -> compress(writer.getContentType(), first, superseded), helper);
+        compress(writer.getContentType(), second, superseded);
         try {
-            body = firstMember.join();
+            firstPart.join();
         } catch (CompletionException e) {
             if (e.getCause() instanceof UncheckedIOException io) {
                 throw io.getCause();
@@ -104,29 +120,118 @@ final class LineExposition {
             }
             throw e;
         }
-        body.write(secondMember.array(), 0, secondMember.size());
+        Buffer body = new Buffer(
+                members.stream().mapToInt(member -> member.gzip.length).sum());
+        for (Member member : members) {
+            body.write(member.gzip, 0, member.gzip.length);
+        }
         return new Exposition(writer.getContentType(), "gzip", body.array(), body.size());
     }
 
-    private Buffer member(List<Section> sections, BooleanSupplier superseded) {
-        int plainSize = sections.stream().mapToInt(this::size).sum();
-        Buffer zipped = new Buffer(Math.max(8192, plainSize / 8));
-        // The fastest level: the statistics text shrinks about tenfold anyway, and a scrape may be waiting for it.
-        try (OutputStream out = new BufferedOutputStream(
-                new GZIPOutputStream(zipped, 65536) {
-                    {
-                        def.setLevel(Deflater.BEST_SPEED);
-                    }
-                },
-                65536)) {
-            for (Section section : sections) {
-                giveUpIf(superseded);
-                section.writeTo(out, view);
+    /**
+     * The answer's gzip members in order, those found in the cache already filled in: each statistics family its own,
+     * the fixed sections between them grouped.
+     */
+    private List<Member> members(String contentType, List<Section> sections) {
+        List<Member> members = new ArrayList<>();
+        Member fixed = null;
+        for (Section section : sections) {
+            if (section.metric() == null) {
+                if (fixed == null) {
+                    fixed = new Member(null, null, null);
+                    members.add(fixed);
+                }
+                fixed.fixedText.add(section.text());
+                fixed.plainSize += section.text().length;
+                continue;
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            fixed = null;
+            List<byte[]> labels = new ArrayList<>();
+            List<byte[]> values = new ArrayList<>();
+            for (StatisticsTable.Series series : view.sorted()) {
+                byte[] value = series.value(section.metric());
+                if (value != null && value != StatisticsTable.LEFT_OUT) {
+                    labels.add(series.labelsText());
+                    values.add(value);
+                }
+            }
+            Member member = new Member(section, labels.toArray(new byte[0][]), values.toArray(new byte[0][]));
+            member.gzip = compressed.find(
+                    contentType, section.metric(), section.text(), section.name(), member.labels, member.values);
+            members.add(member);
         }
-        return zipped;
+        return members;
+    }
+
+    private void compress(String contentType, List<Member> members, BooleanSupplier superseded) {
+        for (Member member : members) {
+            giveUpIf(superseded);
+            Buffer zipped = new Buffer(Math.max(512, member.plainSize / 8));
+            // The fastest level: the statistics text shrinks about tenfold anyway, and a scrape may be waiting for it.
+            try (OutputStream out = new BufferedOutputStream(
+                    new GZIPOutputStream(zipped, 65536) {
+                        {
+                            def.setLevel(Deflater.BEST_SPEED);
+                        }
+                    },
+                    65536)) {
+                member.writeTo(out);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            member.gzip = Arrays.copyOf(zipped.array(), zipped.size());
+            if (member.section != null) {
+                compressed.keep(
+                        contentType,
+                        member.section.metric(),
+                        new CompressedFamilies.Member(
+                                member.section.text(),
+                                member.section.name(),
+                                member.labels,
+                                member.values,
+                                member.gzip));
+            }
+        }
+    }
+
+    /**
+     * One gzip member of the answer: a statistics family (section, with its lines' labels and values) or a run of
+     * fixed text; gzip is null until compressed or found.
+     */
+    private static final class Member {
+        final Section section;
+        final byte[][] labels;
+        final byte[][] values;
+        final List<byte[]> fixedText = new ArrayList<>();
+        int plainSize;
+        byte[] gzip;
+
+        Member(Section section, byte[][] labels, byte[][] values) {
+            this.section = section;
+            this.labels = labels;
+            this.values = values;
+            if (section != null) {
+                plainSize = section.text().length + labels.length * section.name().length;
+                for (int i = 0; i < labels.length; i++) {
+                    plainSize += labels[i].length + values[i].length;
+                }
+            }
+        }
+
+        void writeTo(OutputStream out) throws IOException {
+            if (section == null) {
+                for (byte[] text : fixedText) {
+                    out.write(text);
+                }
+                return;
+            }
+            out.write(section.text());
+            for (int i = 0; i < labels.length; i++) {
+                out.write(section.name());
+                out.write(labels[i]);
+                out.write(values[i]);
+            }
+        }
     }
 
     // A section takes a millisecond or two: checking between them keeps a stale writing from competing for long

@@ -2,6 +2,8 @@ package k8sprom.bench;
 
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.IOException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import k8sprom.contiv.BenchmarkAccess;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -14,6 +16,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -41,6 +44,36 @@ public class ExpositionBenchmark {
     public void setUp() throws IOException {
         exporter = new BenchmarkAccess(endpoints);
         families = exporter.families();
+    }
+
+    /**
+     * One round of OVSDB updates with the live replica: 1,000 of the interfaces' statistics change (all twelve, or
+     * only the byte counters, as in most of ovs-vswitchd's rounds) and the gzipped OpenMetrics answer is built again,
+     * as the exporter does ahead of the next scrape.
+     */
+    @State(Scope.Thread)
+    public static class Round {
+        @Param({"all", "bytes"})
+        public String changed;
+
+        BenchmarkAccess.ChangedRows rows;
+        ExecutorService helper;
+
+        @Setup
+        public void setUp() throws IOException {
+            rows = new BenchmarkAccess(5000).new ChangedRows(1000, "bytes".equals(changed));
+            helper = Executors.newSingleThreadExecutor();
+        }
+
+        @TearDown
+        public void tearDown() {
+            helper.shutdownNow();
+        }
+    }
+
+    @Benchmark
+    public int gzipAfterARoundOf1000Rows(Round round) throws IOException {
+        return round.rows.gzipAfterARound(round.helper);
     }
 
     @Benchmark

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 
 /**
  * The exporter's scrape path without its network sources, for the micro-benchmarks in k8sprom.bench: an OVSDB
@@ -98,6 +99,44 @@ public final class BenchmarkAccess {
     /** Renders families as the exporter answers Prometheus (OpenMetrics) or another scraper (text 0.0.4). */
     public byte[] render(MetricSnapshots families, String accept) throws IOException {
         return renderer.render(families, accept).bytes();
+    }
+
+    /**
+     * The live replica's path after one round of OVSDB updates: the statistics of the first {@code changing} rows
+     * change (all twelve, or only the byte counters as in most of ovs-vswitchd's rounds), the table takes the new
+     * rows, and the gzipped OpenMetrics answer is assembled as the exporter builds it ahead of a scrape.
+     */
+    public final class ChangedRows {
+        private final List<OvsInterface> rows;
+        private final StatisticsTable table = new StatisticsTable(Naming.DEFAULT, metrics);
+        private final CompressedFamilies compressed = new CompressedFamilies();
+        private final List<MetricSnapshot> own =
+                HealthMetrics.snapshots(Map.of("netmaster", true, "ovsdb", true), 0.01);
+        private final int changing;
+        private final boolean bytesOnly;
+        private long round;
+
+        public ChangedRows(int changing, boolean bytesOnly) throws IOException {
+            this.rows = new ArrayList<>(interfaces(JSON.readTree(selectAnswer)));
+            this.changing = changing;
+            this.bytesOnly = bytesOnly;
+            table.update(endpoints, rows);
+        }
+
+        /** One round: the changed rows, the table's update and the gzip answer's size. */
+        public int gzipAfterARound(Executor helper) throws IOException {
+            round++;
+            for (int i = 0; i < changing; i++) {
+                OvsInterface row = rows.get(i);
+                Map<String, Long> statistics = new LinkedHashMap<>(row.statistics());
+                statistics.replaceAll((key, value) -> bytesOnly && !key.endsWith("_bytes") ? value : value + round);
+                rows.set(i, new OvsInterface(row.name(), row.externalIds(), statistics));
+            }
+            StatisticsTable.View view = table.update(endpoints, rows);
+            return new LineExposition(own, view, metrics, compressed)
+                    .gzip(renderer.writerFor("application/openmetrics-text;version=1.0.0"), helper, () -> false)
+                    .length();
+        }
     }
 
     private static List<OvsInterface> interfaces(JsonNode result) {
