@@ -1,5 +1,6 @@
 package k8sprom.contiv;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,17 +15,20 @@ import java.util.Map;
 import k8sprom.testsupport.EtcdServer;
 import k8sprom.testsupport.LogCapture;
 import k8sprom.testsupport.OvsdbServer;
+import k8sprom.testsupport.SharedEtcd;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the exporter does when a source misbehaves: the scrape still answers 200 in time with what it could gather,
  * the source's contiv_up is 0, and the log says what went wrong in one line, without a stack trace.
  */
+@ExtendWith(SharedEtcd.class)
 class BadInputIT {
 
     private static final String LEADER_KEY = "contiv.io/lock/netmaster/leader";
@@ -36,6 +40,7 @@ class BadInputIT {
     @TempDir
     static Path work;
 
+    // Its own ovsdb-server, not SharedOvsdb's: two tests stop and restart it.
     static OvsdbServer ovs;
     static EtcdServer etcd;
     static NetmasterSimulator netmaster;
@@ -43,10 +48,10 @@ class BadInputIT {
     static ExporterApp app;
 
     @BeforeAll
-    static void start() throws Exception {
+    static void start(EtcdServer sharedEtcd) throws Exception {
         ovs = OvsdbServer.start(work.resolve("ovs"));
         OvsFixture.populate(ovs);
-        etcd = EtcdServer.start(work.resolve("etcd"));
+        etcd = sharedEtcd;
         netmaster = NetmasterSimulator.start();
         etcd.put(LEADER_KEY, netmaster.hostPort());
         log = LogCapture.start();
@@ -63,7 +68,6 @@ class BadInputIT {
         app.close();
         log.close();
         netmaster.close();
-        etcd.close();
         ovs.close();
     }
 
@@ -231,12 +235,10 @@ class BadInputIT {
         ovs.restart();
         // statistics is an ephemeral column: a restarted server has forgotten it until someone writes it again.
         OvsFixture.writeStatistics(ovs);
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        double ovsdbUp = 0;
-        while (ovsdbUp == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            ovsdbUp = scrapeThatStillSucceeds().get("contiv_up{source=\"ovsdb\"}");
-        }
+        double ovsdbUp = await("reconnected after the restart")
+                .atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> scrapeThatStillSucceeds().get("contiv_up{source=\"ovsdb\"}"), up -> up != 0);
         assertEquals(1, ovsdbUp, "reconnected after the restart");
     }
 

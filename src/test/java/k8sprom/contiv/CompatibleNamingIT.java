@@ -4,33 +4,31 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.util.Map;
 import k8sprom.testsupport.OvsdbServer;
+import k8sprom.testsupport.SharedOvsdb;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * EXPORTER_NAMING=compatible, run in the combined mode (netplugin,netmaster on one port) so that one app shows both
  * families under the original exporter's names and labels.
  */
+@ExtendWith(SharedOvsdb.class)
 class CompatibleNamingIT {
 
     private static final String WEB_1 = "containerName=\"web-1\",endpointGroup=\"web\",host=\"node1\","
             + "interface=\"vport1\",network=\"web-net\",tenant=\"default\"";
-
-    @TempDir
-    static Path work;
 
     static OvsdbServer ovs;
     static NetmasterSimulator netmaster;
     static ExporterApp app;
 
     @BeforeAll
-    static void start() throws Exception {
-        ovs = OvsdbServer.start(work.resolve("ovs"));
+    static void start(OvsdbServer sharedOvs) throws Exception {
+        ovs = sharedOvs;
         OvsFixture.populate(ovs);
         netmaster = NetmasterSimulator.start();
         app = ExporterApp.start(Map.of(
@@ -48,7 +46,6 @@ class CompatibleNamingIT {
     static void stop() throws Exception {
         app.close();
         netmaster.close();
-        ovs.close();
     }
 
     @Test

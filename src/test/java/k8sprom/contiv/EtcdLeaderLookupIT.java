@@ -5,37 +5,29 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import k8sprom.testsupport.EtcdServer;
 import k8sprom.testsupport.FreePort;
-import org.junit.jupiter.api.AfterAll;
+import k8sprom.testsupport.SharedEtcd;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Finding Netmaster through a real etcd 3.4 with the v2 API, as Contiv's leader election leaves it there.
  */
+@ExtendWith(SharedEtcd.class)
 class EtcdLeaderLookupIT {
 
     private static final String LEADER_KEY = "contiv.io/lock/netmaster/leader";
     private static final JsonHttp HTTP = new JsonHttp(Duration.ofSeconds(2));
 
-    @TempDir
-    static Path work;
-
     static EtcdServer etcd;
 
     @BeforeAll
-    static void start() throws Exception {
-        etcd = EtcdServer.start(work.resolve("etcd"));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        etcd.close();
+    static void start(EtcdServer sharedEtcd) {
+        etcd = sharedEtcd;
     }
 
     @BeforeEach

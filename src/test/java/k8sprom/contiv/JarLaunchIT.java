@@ -1,5 +1,6 @@
 package k8sprom.contiv;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import k8sprom.testsupport.FreePort;
 import k8sprom.testsupport.JarProcess;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -133,37 +135,41 @@ class JarLaunchIT {
     private static HttpResponse<String> awaitMetrics(int port, JarProcess app, Path log) throws Exception {
         HttpClient http =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!app.isAlive()) {
-                throw new AssertionError("the app exited: " + Files.readString(log));
-            }
-            try {
-                return http.send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                                .timeout(Duration.ofSeconds(5))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-            } catch (IOException e) {
-                Thread.sleep(200);
-            }
+        try {
+            return await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200))
+                    .ignoreExceptionsInstanceOf(IOException.class)
+                    .until(
+                            () -> {
+                                if (!app.isAlive()) {
+                                    throw new AssertionError("the app exited: " + Files.readString(log));
+                                }
+                                return http.send(
+                                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                                                .timeout(Duration.ofSeconds(5))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.ofString());
+                            },
+                            response -> true);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("no /metrics on port " + port + ": " + Files.readString(log), e);
         }
-        throw new AssertionError("no /metrics on port " + port + ": " + Files.readString(log));
     }
 
     private static void awaitLogLine(Path log, JarProcess app, String fragment) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            String text = Files.readString(log, StandardCharsets.UTF_8);
-            if (text.contains(fragment)) {
-                return;
-            }
-            if (!app.isAlive()) {
-                throw new AssertionError("the app exited: " + text);
-            }
-            Thread.sleep(200);
+        try {
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> {
+                        String text = Files.readString(log, StandardCharsets.UTF_8);
+                        if (!text.contains(fragment) && !app.isAlive()) {
+                            throw new AssertionError("the app exited: " + text);
+                        }
+                        return text.contains(fragment);
+                    });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("no '" + fragment + "' in " + Files.readString(log), e);
         }
-        throw new AssertionError("no '" + fragment + "' in " + Files.readString(log));
     }
 
     private static boolean listens(int port) {

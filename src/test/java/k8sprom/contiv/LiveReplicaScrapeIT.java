@@ -52,6 +52,7 @@ class LiveReplicaScrapeIT {
     @TempDir
     static Path work;
 
+    // Its own ovsdb-server, not SharedOvsdb's: one test restarts it while scraping.
     static OvsdbServer ovs;
     static NetmasterSimulator netmaster;
     static ExporterApp app;

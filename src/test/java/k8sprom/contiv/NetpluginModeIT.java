@@ -5,29 +5,28 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import k8sprom.testsupport.EtcdServer;
 import k8sprom.testsupport.OvsdbServer;
 import k8sprom.testsupport.PrometheusServer;
+import k8sprom.testsupport.SharedEtcd;
+import k8sprom.testsupport.SharedOvsdb;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * EXPORTER_MODE=netplugin end to end: the real app and route, a real ovsdb-server and etcd, and the simulated
  * Netmaster found through etcd's leader key.
  */
+@ExtendWith({SharedOvsdb.class, SharedEtcd.class})
 class NetpluginModeIT {
 
     private static final String WEB_1 = "container_name=\"web-1\",endpoint_group=\"web\",host=\"node1\","
             + "interface=\"vport1\",network=\"web-net\",tenant=\"default\"";
-
-    @TempDir
-    static Path work;
 
     static OvsdbServer ovs;
     static EtcdServer etcd;
@@ -35,10 +34,10 @@ class NetpluginModeIT {
     static ExporterApp app;
 
     @BeforeAll
-    static void startEverything() throws Exception {
-        ovs = OvsdbServer.start(work.resolve("ovs"));
+    static void startEverything(OvsdbServer sharedOvs, EtcdServer sharedEtcd) throws Exception {
+        ovs = sharedOvs;
         OvsFixture.populate(ovs);
-        etcd = EtcdServer.start(work.resolve("etcd"));
+        etcd = sharedEtcd;
         netmaster = NetmasterSimulator.start();
         etcd.put("contiv.io/lock/netmaster/leader", netmaster.hostPort());
         app = ExporterApp.start(Map.of(
@@ -56,8 +55,6 @@ class NetpluginModeIT {
     static void stopEverything() throws Exception {
         app.close();
         netmaster.close();
-        etcd.close();
-        ovs.close();
     }
 
     @BeforeEach

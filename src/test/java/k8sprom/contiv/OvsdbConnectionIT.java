@@ -1,5 +1,6 @@
 package k8sprom.contiv;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,26 +14,24 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import k8sprom.testsupport.OvsdbServer;
+import k8sprom.testsupport.SharedOvsdb;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The JSON-RPC session: against a real ovsdb-server for the echo keep-alive, and against a scripted peer on a
  * loopback socket for the ways a server can misbehave.
  */
+@ExtendWith(SharedOvsdb.class)
 class OvsdbConnectionIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofMillis(500);
-
-    @TempDir
-    Path work;
 
     private ServerSocket peer;
 
@@ -44,14 +43,13 @@ class OvsdbConnectionIT {
     }
 
     @Test
-    void answersTheServersEchoSoARealServerKeepsTheSession() throws Exception {
-        try (OvsdbServer ovs = OvsdbServer.start(work.resolve("ovs"));
-                OvsdbConnection connection = OvsdbConnection.open(OvsdbAddress.parse(ovs.tcpTarget()), TIMEOUT, JSON)) {
+    void answersTheServersEchoSoARealServerKeepsTheSession(OvsdbServer ovs) throws Exception {
+        try (OvsdbConnection connection = OvsdbConnection.open(OvsdbAddress.parse(ovs.tcpTarget()), TIMEOUT, JSON)) {
             // ovsdb-server probes an idle TCP client after 5 s and drops it 5 s later without an answer.
-            long deadline = System.nanoTime() + Duration.ofSeconds(12).toNanos();
-            while (connection.echoesAnswered() == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
+            await("an echo request from the server")
+                    .atMost(Duration.ofSeconds(12))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> connection.echoesAnswered() > 0);
 
             assertTrue(connection.echoesAnswered() > 0, "no echo request within 12 s");
             assertTrue(connection.isOpen());
@@ -92,10 +90,11 @@ class OvsdbConnectionIT {
             out.write("{\"method\":\"echo\",\"params\":[],\"id\":\"echo\"}{\"id\":1,\"result\":[\"Open_"
                     .getBytes(StandardCharsets.UTF_8));
             out.flush();
+            // The pause is the scenario: it makes the reply's two pieces arrive as two reads.
             Thread.sleep(100);
             out.write("vSwitch\"],\"error\":null}".getBytes(StandardCharsets.UTF_8));
             out.flush();
-            Thread.sleep(1000);
+            awaitHangUp(socket);
         });
 
         try (OvsdbConnection connection = open()) {
@@ -126,7 +125,7 @@ class OvsdbConnectionIT {
         startPeer(socket -> {
             readRequest(socket.getInputStream());
             socket.getOutputStream().write("<html>not ovsdb</html>".getBytes(StandardCharsets.UTF_8));
-            Thread.sleep(1000);
+            awaitHangUp(socket);
         });
 
         try (OvsdbConnection connection = open()) {
@@ -141,7 +140,7 @@ class OvsdbConnectionIT {
     void unansweredCallTimesOut() throws Exception {
         startPeer(socket -> {
             readRequest(socket.getInputStream());
-            Thread.sleep(2000);
+            awaitHangUp(socket);
         });
 
         try (OvsdbConnection connection = open()) {
@@ -161,7 +160,7 @@ class OvsdbConnectionIT {
             socket.getOutputStream()
                     .write("{\"id\":1,\"result\":null,\"error\":\"unknown database\"}"
                             .getBytes(StandardCharsets.UTF_8));
-            Thread.sleep(1000);
+            awaitHangUp(socket);
         });
 
         try (OvsdbConnection connection = open()) {
@@ -198,5 +197,17 @@ class OvsdbConnectionIT {
 
     private static JsonNode readRequest(InputStream in) throws IOException {
         return JSON.readTree(JSON.getFactory().createParser(in));
+    }
+
+    /**
+     * Keeps the connection open, reading and dropping whatever the client still sends, until the client closes it:
+     * the peer must not be the one that ends the session.
+     */
+    private static void awaitHangUp(Socket socket) throws IOException {
+        InputStream in = socket.getInputStream();
+        byte[] buffer = new byte[4096];
+        while (in.read(buffer) >= 0) {
+            // discarded
+        }
     }
 }

@@ -19,9 +19,11 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import k8sprom.testsupport.OvsdbServer;
+import k8sprom.testsupport.SharedOvsdb;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * through churn, a server that lacks the newer monitor methods (a proxy answers "unknown method" for them), cut
  * connections and a restart with a changed database.
  */
+@ExtendWith(SharedOvsdb.class)
 class OvsdbMonitorIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
@@ -53,8 +56,8 @@ class OvsdbMonitorIT {
     private final Random random = new Random(42);
 
     @BeforeAll
-    static void start() throws Exception {
-        ovs = OvsdbServer.start(work.resolve("ovs"));
+    static void start(OvsdbServer sharedOvs) throws Exception {
+        ovs = sharedOvs;
         OvsFixture.populate(ovs);
         List<String> args = new ArrayList<>();
         for (int i = 0; i < CHURN_INTERFACES; i++) {
@@ -77,7 +80,6 @@ class OvsdbMonitorIT {
     @AfterAll
     static void stop() throws Exception {
         writes.close();
-        ovs.close();
     }
 
     @Test
@@ -163,11 +165,14 @@ class OvsdbMonitorIT {
                 churn();
             }
         });
+        AtomicInteger changes = new AtomicInteger();
         try (OvsdbProxy proxy = OvsdbProxy.start(ovs.port(), Set.of());
-                OvsdbMonitor monitor = live(proxy.tcpTarget(), new AtomicInteger())) {
+                OvsdbMonitor monitor = live(proxy.tcpTarget(), changes)) {
             writer.start();
             for (int cut = 1; cut <= 3; cut++) {
-                Thread.sleep(150);
+                // Updates must be flowing on this session when it is cut, so the cut lands between them.
+                int before = changes.get();
+                await().atMost(LIVE).until(() -> changes.get() >= before + 3);
                 proxy.cutAll();
                 int sessions = cut + 1;
                 await().atMost(LIVE).until(() -> monitor.isLive() && monitor.sessionsStarted() >= sessions);
@@ -185,6 +190,7 @@ class OvsdbMonitorIT {
 
     @Test
     void aRestartedServerWithAChangedDatabaseReplacesTheWholeReplica() throws Exception {
+        // A server of its own: SharedOvsdb's must not be stopped, and this one is, with its file changed meanwhile.
         try (OvsdbServer own = OvsdbServer.start(work.resolve("restarted"))) {
             own.addInterface("contivVxlanBridge", "stays", Map.of("endpoint-id", "ep-stays"));
             own.addInterface("contivVlanBridge", "goes", Map.of("endpoint-id", "ep-goes"));

@@ -9,15 +9,19 @@ import java.util.Map;
 import k8sprom.testsupport.EtcdServer;
 import k8sprom.testsupport.OvsdbServer;
 import k8sprom.testsupport.PrometheusServer;
+import k8sprom.testsupport.SharedEtcd;
+import k8sprom.testsupport.SharedOvsdb;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real Prometheus scrapes the exporter (netplugin mode, real ovsdb-server and etcd, simulated Netmaster), and the
  * series are read back through Prometheus' query API.
  */
+@ExtendWith({SharedOvsdb.class, SharedEtcd.class})
 class PrometheusScrapeIT {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
@@ -32,10 +36,10 @@ class PrometheusScrapeIT {
     static PrometheusServer prometheus;
 
     @BeforeAll
-    static void start() throws Exception {
-        ovs = OvsdbServer.start(work.resolve("ovs"));
+    static void start(OvsdbServer sharedOvs, EtcdServer sharedEtcd) throws Exception {
+        ovs = sharedOvs;
         OvsFixture.populate(ovs);
-        etcd = EtcdServer.start(work.resolve("etcd"));
+        etcd = sharedEtcd;
         netmaster = NetmasterSimulator.start();
         etcd.put("contiv.io/lock/netmaster/leader", netmaster.hostPort());
         app = ExporterApp.start(Map.of(
@@ -56,8 +60,6 @@ class PrometheusScrapeIT {
         prometheus.close();
         app.close();
         netmaster.close();
-        etcd.close();
-        ovs.close();
     }
 
     @Test

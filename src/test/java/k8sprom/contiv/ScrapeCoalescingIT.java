@@ -3,36 +3,34 @@ package k8sprom.contiv;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import k8sprom.testsupport.OvsdbServer;
+import k8sprom.testsupport.SharedOvsdb;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * How much work scrapes cause: concurrent scrapes share one collection, and Netmaster metadata is cached for the
  * configured time while OVS statistics are read at every scrape.
  */
+@ExtendWith(SharedOvsdb.class)
 class ScrapeCoalescingIT {
 
     private static final String BATCH_7_RECEIVED = "contiv_endpoint_receive_bytes_total{container_name=\"batch-7\","
             + "host=\"node1\",interface=\"vport3\",network=\"web-net\",tenant=\"default\"}";
 
-    @TempDir
-    static Path work;
-
     static OvsdbServer ovs;
     static NetmasterSimulator netmaster;
 
     @BeforeAll
-    static void start() throws Exception {
-        ovs = OvsdbServer.start(work.resolve("ovs"));
+    static void start(OvsdbServer sharedOvs) throws Exception {
+        ovs = sharedOvs;
         OvsFixture.populate(ovs);
         netmaster = NetmasterSimulator.start();
     }
@@ -40,7 +38,6 @@ class ScrapeCoalescingIT {
     @AfterAll
     static void stop() throws Exception {
         netmaster.close();
-        ovs.close();
     }
 
     @Test

@@ -1,12 +1,16 @@
 package k8sprom.contiv;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -22,15 +26,27 @@ class SingleFlightTest {
         CountDownLatch release = new CountDownLatch(1);
         CompletableFuture<Integer> first = CompletableFuture.supplyAsync(() -> flight.run(() -> {
             started.countDown();
-            await(release);
+            awaitRelease(release);
             return runs.incrementAndGet();
         }));
         started.await(5, TimeUnit.SECONDS);
+        List<Thread> callers = new CopyOnWriteArrayList<>();
+        Executor threadPerCaller = task -> {
+            Thread caller = new Thread(task, "caller-" + callers.size());
+            callers.add(caller);
+            caller.start();
+        };
         List<CompletableFuture<Integer>> others = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            others.add(CompletableFuture.supplyAsync(() -> flight.run(runs::incrementAndGet)));
+            others.add(CompletableFuture.supplyAsync(() -> flight.run(runs::incrementAndGet), threadPerCaller));
         }
-        Thread.sleep(100);
+        // Only a caller that has joined the run parks (WAITING); one that started a run of its own ends at once, and
+        // the assertions below tell it apart.
+        await().atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(10))
+                .until(() -> callers.stream()
+                        .allMatch(caller -> caller.getState() == Thread.State.WAITING
+                                || caller.getState() == Thread.State.TERMINATED));
         release.countDown();
 
         assertEquals(1, first.get(5, TimeUnit.SECONDS));
@@ -58,7 +74,7 @@ class SingleFlightTest {
         assertEquals(1, flight.run(runs::incrementAndGet));
     }
 
-    private static void await(CountDownLatch latch) {
+    private static void awaitRelease(CountDownLatch latch) {
         try {
             latch.await(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

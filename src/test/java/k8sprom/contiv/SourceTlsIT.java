@@ -47,6 +47,7 @@ class SourceTlsIT {
     static Path work;
 
     static Path pki;
+    // ovsdb-server and etcd of its own, not the shared ones: both serve TLS with this class's certificates.
     static OvsdbServer ovs;
     static EtcdServer etcd;
     static NetmasterSimulator netmaster;

@@ -42,11 +42,14 @@ import k8sprom.testsupport.FreePort;
 import k8sprom.testsupport.KafkaBroker;
 import k8sprom.testsupport.OvsdbServer;
 import k8sprom.testsupport.PrometheusServer;
+import k8sprom.testsupport.SharedEtcd;
+import k8sprom.testsupport.SharedOvsdb;
 import k8sprom.testsupport.SyntheticCluster;
 import org.apache.camel.main.Main;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -58,6 +61,7 @@ import org.junit.jupiter.api.io.TempDir;
  * endpoint labels), and kube-state-metrics' pod readiness. Then every dashboard query, its variables resolved
  * through Prometheus' label API, and every rule expression is evaluated.
  */
+@ExtendWith({SharedOvsdb.class, SharedEtcd.class})
 class PanelDataIT {
 
     /**
@@ -103,10 +107,10 @@ class PanelDataIT {
     static Map<String, String> jobs = new LinkedHashMap<>();
 
     @BeforeAll
-    static void startEverything() throws Exception {
-        ovs = OvsdbServer.start(work.resolve("ovs"));
+    static void startEverything(OvsdbServer sharedOvs, EtcdServer sharedEtcd) throws Exception {
+        ovs = sharedOvs;
         OvsFixture.populate(ovs);
-        etcd = EtcdServer.start(work.resolve("etcd"));
+        etcd = sharedEtcd;
         netmaster = NetmasterSimulator.start();
         etcd.put("contiv.io/lock/netmaster/leader", netmaster.hostPort());
         kafka = KafkaBroker.start(work.resolve("kafka"));
@@ -151,7 +155,7 @@ class PanelDataIT {
     @AfterAll
     static void stopEverything() {
         for (AutoCloseable closeable :
-                new AutoCloseable[] {() -> app.stop(), prometheus, kubeState, cluster, kafka, netmaster, etcd, ovs}) {
+                new AutoCloseable[] {() -> app.stop(), prometheus, kubeState, cluster, kafka, netmaster}) {
             try {
                 closeable.close();
             } catch (Exception e) {

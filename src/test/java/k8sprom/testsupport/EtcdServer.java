@@ -1,5 +1,7 @@
 package k8sprom.testsupport;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -22,6 +24,7 @@ import javax.net.ssl.SSLContext;
 public final class EtcdServer implements AutoCloseable {
 
     private static final Duration STARTUP = Duration.ofSeconds(20);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient http;
     private final String scheme;
@@ -117,6 +120,21 @@ public final class EtcdServer implements AutoCloseable {
         send(HttpRequest.newBuilder(keyUri(key)).DELETE().build(), 200, 404);
     }
 
+    /** Deletes every key and directory, leaving the store as empty as a new etcd's. */
+    public void deleteAllKeys() throws IOException, InterruptedException {
+        HttpResponse<String> root = send(
+                HttpRequest.newBuilder(URI.create(clientUrl() + "/v2/keys/")).build(), 200);
+        for (JsonNode node : JSON.readTree(root.body()).path("node").path("nodes")) {
+            send(
+                    HttpRequest.newBuilder(URI.create(
+                                    clientUrl() + "/v2/keys" + node.path("key").asText() + "?recursive=true"))
+                            .DELETE()
+                            .build(),
+                    200,
+                    404);
+        }
+    }
+
     public void stop() throws InterruptedException {
         if (process.isAlive()) {
             process.destroy();
@@ -135,11 +153,11 @@ public final class EtcdServer implements AutoCloseable {
         return URI.create(clientUrl() + "/v2/keys/" + key);
     }
 
-    private void send(HttpRequest request, int... expected) throws IOException, InterruptedException {
+    private HttpResponse<String> send(HttpRequest request, int... expected) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
         for (int status : expected) {
             if (response.statusCode() == status) {
-                return;
+                return response;
             }
         }
         throw new IOException(

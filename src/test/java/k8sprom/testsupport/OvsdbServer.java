@@ -26,6 +26,7 @@ public final class OvsdbServer implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final Tls tls;
+    private Path database;
     private Process process;
 
     /** The PEM files ovsdb-server takes for its pssl: remote, which listens on sslPort. */
@@ -35,6 +36,7 @@ public final class OvsdbServer implements AutoCloseable {
         this.dir = dir;
         this.port = port;
         this.tls = tls;
+        this.database = dir.resolve("conf.db");
     }
 
     /** Like {@link #start(Path)}, and also listening for TLS clients (with client certificates) on a pssl: remote. */
@@ -56,8 +58,20 @@ public final class OvsdbServer implements AutoCloseable {
 
     /** Runs a transaction on the database file while the server is stopped, as an operator changing it would. */
     public String offlineTransact(String transaction) throws IOException, InterruptedException {
-        return run(List.of(
-                "/usr/bin/ovsdb-tool", "transact", dir.resolve("conf.db").toString(), transaction));
+        return run(List.of("/usr/bin/ovsdb-tool", "transact", database.toString(), transaction));
+    }
+
+    /**
+     * Swaps the served Open_vSwitch database for a newly created one in file (then writes its root row), without
+     * restarting the server: a truly new database, so nothing written before survives, and monitors of the old one
+     * are told monitor_canceled. What {@link SharedOvsdb} gives each test class.
+     */
+    public void replaceDatabase(Path file) throws IOException, InterruptedException {
+        run(List.of("/usr/bin/ovsdb-tool", "create", file.toString(), SCHEMA.toString()));
+        appctl("ovsdb-server/remove-db", "Open_vSwitch");
+        appctl("ovsdb-server/add-db", file.toString());
+        database = file;
+        vsctl("init");
     }
 
     /** Creates the database in workDir, starts the server and writes the root Open_vSwitch row. */
@@ -106,6 +120,13 @@ public final class OvsdbServer implements AutoCloseable {
 
     public Path unixSocket() {
         return dir.resolve("db.sock");
+    }
+
+    private void appctl(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(
+                "/usr/bin/ovs-appctl", "-t", dir.resolve("ovsdb-server.ctl").toString(), "--timeout=10"));
+        command.addAll(List.of(args));
+        run(command);
     }
 
     /** Runs ovs-vsctl against this server; there is no ovs-vswitchd, hence --no-wait. */
@@ -157,7 +178,7 @@ public final class OvsdbServer implements AutoCloseable {
         Files.deleteIfExists(unixSocket());
         List<String> command = new ArrayList<>(List.of(
                 "/usr/sbin/ovsdb-server",
-                dir.resolve("conf.db").toString(),
+                database.toString(),
                 "--remote=ptcp:" + port + ":127.0.0.1",
                 "--remote=punix:" + unixSocket(),
                 "--unixctl=" + dir.resolve("ovsdb-server.ctl"),
