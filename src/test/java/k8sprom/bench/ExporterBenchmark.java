@@ -4,15 +4,10 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,15 +18,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
 import k8sprom.contiv.BenchmarkAccess;
+import k8sprom.contiv.NetmasterSimulator;
+import k8sprom.contiv.OvsFixture;
 import k8sprom.testsupport.FreePort;
 import k8sprom.testsupport.JarProcess;
 import k8sprom.testsupport.OvsdbServer;
@@ -291,10 +287,10 @@ final class ExporterBenchmark {
     // What p99 of a few dozen scrapes is made of: the slowest ones, slowest first.
     static String slowest(List<Double> millis, int count) {
         return millis.stream()
-                .sorted(java.util.Comparator.reverseOrder())
+                .sorted(Comparator.reverseOrder())
                 .limit(count)
                 .map(ms -> String.format(Locale.ROOT, "%.1f", ms))
-                .collect(java.util.stream.Collectors.joining(", "));
+                .collect(Collectors.joining(", "));
     }
 
     static Result run(Path work, int endpoints, List<String> jvm) throws Exception {
@@ -302,8 +298,8 @@ final class ExporterBenchmark {
         System.out.printf(Locale.ROOT, "%n== Contiv exporter, %,d endpoints%n", endpoints);
         List<Setting> settings = new ArrayList<>();
         try (OvsdbServer ovs = OvsdbServer.start(work.resolve("ovs"));
-                FakeNetmaster netmaster = FakeNetmaster.start(endpoints)) {
-            populateOvs(ovs, endpoints);
+                NetmasterSimulator netmaster = NetmasterSimulator.startWithEndpoints(endpoints, NETWORKS)) {
+            OvsFixture.populateEndpoints(ovs, endpoints, STATISTICS);
             try (OvsdbChurn churn = new OvsdbChurn(ovs.port())) {
                 churn.start(Math.min(CHURNING, endpoints - 1), STATISTICS, 1000);
                 settings.add(measure(
@@ -342,7 +338,7 @@ final class ExporterBenchmark {
             String cacheSeconds,
             boolean gzip,
             OvsdbServer ovs,
-            FakeNetmaster netmaster,
+            NetmasterSimulator netmaster,
             List<String> jvm,
             OvsdbChurn churn,
             int endpoints)
@@ -415,7 +411,8 @@ final class ExporterBenchmark {
     }
 
     private static OvsdbCpu measureOvsdbCpu(
-            Path work, OvsdbServer ovs, FakeNetmaster netmaster, List<String> jvm, OvsdbChurn churn) throws Exception {
+            Path work, OvsdbServer ovs, NetmasterSimulator netmaster, List<String> jvm, OvsdbChurn churn)
+            throws Exception {
         double perMinute = 60.0 / CPU_WINDOW.toSeconds();
         double churnOnly = ovsdbCpu(ovs, () -> {}) * perMinute;
         double selects;
@@ -482,7 +479,7 @@ final class ExporterBenchmark {
                 String cacheSeconds,
                 boolean gzip,
                 OvsdbServer ovs,
-                FakeNetmaster netmaster,
+                NetmasterSimulator netmaster,
                 List<String> jvm)
                 throws Exception {
             int port = FreePort.find();
@@ -490,7 +487,7 @@ final class ExporterBenchmark {
             env.put("PUBLISHER_ENABLED", "false");
             env.put("EXPORTER_MODE", "netplugin");
             env.put("EXPORTER_NETPLUGIN_PORT", String.valueOf(port));
-            env.put("CONTIV_NETMASTER_URL", netmaster.url());
+            env.put("CONTIV_NETMASTER_URL", netmaster.baseUri().toString());
             env.put("CONTIV_OVSDB", ovs.tcpTarget());
             env.put("EXPORTER_METADATA_CACHE_SECONDS", cacheSeconds);
             env.put("MANAGEMENT_PORT", String.valueOf(FreePort.find()));
@@ -552,228 +549,4 @@ final class ExporterBenchmark {
     }
 
     // ------------------------------------------------------------------------------------------------ OVSDB
-
-    /**
-     * One transaction: an interface per endpoint (external_ids:endpoint-id, statistics), a port for each, one bridge
-     * holding them, linked from the root row. Sent over the OVSDB JSON-RPC connection, as it is far too large for
-     * ovsdb-client's command line.
-     */
-    static void populateOvs(OvsdbServer ovs, int endpoints) throws IOException {
-        ArrayNode params = JSON.createArrayNode();
-        params.add("Open_vSwitch");
-        ArrayNode ports = JSON.createArrayNode();
-        for (int i = 0; i < endpoints; i++) {
-            ObjectNode row = JSON.createObjectNode();
-            row.put("name", "vport" + i);
-            row.put("type", "internal");
-            row.set("external_ids", map(Map.of("endpoint-id", "ep-" + i)));
-            Map<String, Long> statistics = new LinkedHashMap<>();
-            for (int s = 0; s < STATISTICS.length; s++) {
-                statistics.put(STATISTICS[s], (long) (i + 1) * (s + 1) * 1000L);
-            }
-            row.set("statistics", map(statistics));
-            params.add(insert("Interface", row, "i" + i));
-            ObjectNode port = JSON.createObjectNode();
-            port.put("name", "vport" + i);
-            port.set("interfaces", JSON.createArrayNode().add("named-uuid").add("i" + i));
-            params.add(insert("Port", port, "p" + i));
-            ports.add(JSON.createArrayNode().add("named-uuid").add("p" + i));
-        }
-        ObjectNode bridge = JSON.createObjectNode();
-        bridge.put("name", "contivVxlanBridge");
-        bridge.set("ports", JSON.createArrayNode().add("set").add(ports));
-        params.add(insert("Bridge", bridge, "br"));
-        ObjectNode mutate = JSON.createObjectNode();
-        mutate.put("op", "mutate");
-        mutate.put("table", "Open_vSwitch");
-        mutate.putArray("where");
-        mutate.putArray("mutations")
-                .add(JSON.createArrayNode()
-                        .add("bridges")
-                        .add("insert")
-                        .add(JSON.createArrayNode()
-                                .add("set")
-                                .add(JSON.createArrayNode()
-                                        .add(JSON.createArrayNode()
-                                                .add("named-uuid")
-                                                .add("br")))));
-        params.add(mutate);
-
-        ObjectNode request = JSON.createObjectNode();
-        request.put("method", "transact");
-        request.set("params", params);
-        request.put("id", 1);
-        try (Socket socket = new Socket("127.0.0.1", ovs.port())) {
-            socket.setSoTimeout(60_000);
-            OutputStream out = socket.getOutputStream();
-            out.write(JSON.writeValueAsBytes(request));
-            out.flush();
-            InputStream in = socket.getInputStream();
-            try (JsonParser parser = JSON.getFactory().createParser(in)) {
-                while (true) {
-                    JsonNode message = JSON.readTree(parser);
-                    if (message == null) {
-                        throw new IOException("ovsdb-server closed the connection");
-                    }
-                    if (message.path("id").asInt(-1) == 1) {
-                        for (JsonNode result : message.path("result")) {
-                            if (result.has("error")) {
-                                throw new IOException("OVSDB refused the endpoints: " + result);
-                            }
-                        }
-                        if (!message.path("error").isNull()
-                                && !message.path("error").isMissingNode()) {
-                            throw new IOException("OVSDB refused the endpoints: " + message.path("error"));
-                        }
-                        return;
-                    }
-                }
-            }
-        }
-    }
-
-    private static ObjectNode insert(String table, ObjectNode row, String uuidName) {
-        ObjectNode op = JSON.createObjectNode();
-        op.put("op", "insert");
-        op.put("table", table);
-        op.set("row", row);
-        op.put("uuid-name", uuidName);
-        return op;
-    }
-
-    private static ArrayNode map(Map<String, ?> entries) {
-        ArrayNode pairs = JSON.createArrayNode();
-        entries.forEach((key, value) -> {
-            ArrayNode pair = JSON.createArrayNode().add(key);
-            if (value instanceof Long number) {
-                pair.add(number);
-            } else {
-                pair.add(String.valueOf(value));
-            }
-            pairs.add(pair);
-        });
-        return JSON.createArrayNode().add("map").add(pairs);
-    }
-
-    // ------------------------------------------------------------------------------------------------ Netmaster
-
-    /**
-     * Netmaster's REST answers for the endpoints: NETWORKS data networks (plus an infra one) over two tenants, each
-     * inspection listing its share of the endpoints on node1, one endpoint group per 100 endpoints.
-     */
-    static final class FakeNetmaster implements AutoCloseable {
-        private final HttpServer server;
-        private final ExecutorService threads = Executors.newFixedThreadPool(4);
-        private final Map<String, byte[]> answers = new HashMap<>();
-
-        private FakeNetmaster(int endpoints) throws IOException {
-            ArrayNode networks = JSON.createArrayNode();
-            ArrayNode groups = JSON.createArrayNode();
-            Map<String, ArrayNode> networksOfTenant = new LinkedHashMap<>();
-            int perNetwork = (endpoints + NETWORKS - 1) / NETWORKS;
-            for (int n = 0; n < NETWORKS; n++) {
-                String tenant = n % 2 == 0 ? "default" : "blue";
-                String network = "net-" + n;
-                String key = tenant + ":" + network;
-                networksOfTenant
-                        .computeIfAbsent(tenant, t -> JSON.createArrayNode())
-                        .add(key);
-                ObjectNode entry = JSON.createObjectNode();
-                entry.put("key", key);
-                entry.put("tenantName", tenant);
-                entry.put("networkName", network);
-                entry.put("nwType", "data");
-                entry.put("encap", "vxlan");
-                networks.add(entry);
-
-                ArrayNode endpointList = JSON.createArrayNode();
-                for (int i = n * perNetwork; i < Math.min(endpoints, (n + 1) * perNetwork); i++) {
-                    ObjectNode endpoint = JSON.createObjectNode();
-                    endpoint.put("endpointID", "ep-" + i);
-                    endpoint.put("containerName", "container-" + i);
-                    endpoint.put("containerID", String.format(Locale.ROOT, "%012x", 0xabc000000L + i));
-                    endpoint.put("homingHost", "node1");
-                    endpoint.put("intfName", "vport" + i);
-                    endpoint.put("serviceName", "group-" + (i / 100));
-                    endpoint.putArray("ipAddress")
-                            .add("10." + n + "." + (i / 250 % 250) + "." + (i % 250 + 2))
-                            .add("");
-                    endpoint.put(
-                            "macAddress",
-                            String.format(Locale.ROOT, "02:02:0a:%02x:%02x:%02x", n, i / 256 % 256, i % 256));
-                    endpoint.put("network", network + "." + tenant);
-                    endpointList.add(endpoint);
-                    if (i % 100 == 0) {
-                        ObjectNode group = JSON.createObjectNode();
-                        group.put("key", tenant + ":group-" + (i / 100));
-                        group.put("groupName", "group-" + (i / 100));
-                        group.put("networkName", network);
-                        group.put("tenantName", tenant);
-                        groups.add(group);
-                    }
-                }
-                ObjectNode inspection = JSON.createObjectNode();
-                ObjectNode config = inspection.putObject("Config");
-                config.put("key", key);
-                config.put("tenantName", tenant);
-                config.put("networkName", network);
-                config.put("nwType", "data");
-                ObjectNode oper = inspection.putObject("Oper");
-                oper.put("allocatedAddressesCount", endpointList.size());
-                oper.set("endpoints", endpointList);
-                oper.put("numEndpoints", endpointList.size());
-                answers.put("/api/v1/inspect/networks/" + key + "/", JSON.writeValueAsBytes(inspection));
-            }
-            ObjectNode infra = JSON.createObjectNode();
-            infra.put("key", "default:contivh1");
-            infra.put("tenantName", "default");
-            infra.put("networkName", "contivh1");
-            infra.put("nwType", "infra");
-            networks.add(infra);
-            ArrayNode tenants = JSON.createArrayNode();
-            networksOfTenant.forEach((tenant, keys) -> {
-                ObjectNode entry = JSON.createObjectNode();
-                entry.put("key", tenant);
-                entry.put("tenantName", tenant);
-                ObjectNode links = entry.putObject("link-sets").putObject("Networks");
-                keys.forEach(
-                        k -> links.putObject(k.asText()).put("type", "network").put("key", k.asText()));
-                tenants.add(entry);
-            });
-            answers.put("/api/v1/networks/", JSON.writeValueAsBytes(networks));
-            answers.put("/api/v1/tenants/", JSON.writeValueAsBytes(tenants));
-            answers.put("/api/v1/endpointGroups/", JSON.writeValueAsBytes(groups));
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-            server.createContext("/", this::handle);
-            server.setExecutor(threads);
-            server.start();
-        }
-
-        static FakeNetmaster start(int endpoints) throws IOException {
-            return new FakeNetmaster(endpoints);
-        }
-
-        String url() {
-            return "http://127.0.0.1:" + server.getAddress().getPort();
-        }
-
-        private void handle(HttpExchange exchange) throws IOException {
-            try (exchange) {
-                byte[] body = answers.get(exchange.getRequestURI().getPath());
-                if (body == null) {
-                    exchange.sendResponseHeaders(404, -1);
-                    return;
-                }
-                exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-                exchange.sendResponseHeaders(200, body.length);
-                exchange.getResponseBody().write(body);
-            }
-        }
-
-        @Override
-        public void close() {
-            server.stop(0);
-            threads.shutdownNow();
-        }
-    }
 }

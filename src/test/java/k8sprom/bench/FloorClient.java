@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -71,7 +72,7 @@ final class FloorClient implements AutoCloseable {
     }
 
     private static final boolean TRACE = System.getenv("BENCH_TRACE") != null;
-    private final List<long[]> trace = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<long[]> trace = Collections.synchronizedList(new ArrayList<>());
 
     private long send(String body) throws IOException, InterruptedException {
         long sent = System.nanoTime();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -65,7 +66,7 @@ class InterfaceReplicaTest {
 
         replica.applyUpdates2(JSON.readTree("{\"Interface\": {\"u1\": {\"delete\": null}}}"));
 
-        assertEquals(java.util.Set.of("b"), byName(replica).keySet());
+        assertEquals(Set.of("b"), byName(replica).keySet());
     }
 
     @Test

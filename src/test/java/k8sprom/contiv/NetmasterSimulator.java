@@ -2,6 +2,8 @@ package k8sprom.contiv;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -12,7 +14,9 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -51,8 +55,96 @@ public final class NetmasterSimulator implements AutoCloseable {
     }
 
     public static NetmasterSimulator start() throws IOException {
+        return serving(loadFixtures());
+    }
+
+    /**
+     * A Netmaster at scale instead of the fixtures: endpoints ep-0... (containers container-0..., interfaces vport0...,
+     * all on node1) spread over networkCount data networks of two tenants (default and blue) plus an infra network,
+     * one endpoint group per 100 endpoints. {@link OvsFixture#populateEndpoints} gives OVS the matching interfaces.
+     */
+    public static NetmasterSimulator startWithEndpoints(int endpoints, int networkCount) throws IOException {
+        Map<String, String> fixtures = new ConcurrentHashMap<>();
+        ArrayNode networks = MAPPER.createArrayNode();
+        ArrayNode groups = MAPPER.createArrayNode();
+        Map<String, ArrayNode> networksOfTenant = new LinkedHashMap<>();
+        int perNetwork = (endpoints + networkCount - 1) / networkCount;
+        for (int n = 0; n < networkCount; n++) {
+            String tenant = n % 2 == 0 ? "default" : "blue";
+            String network = "net-" + n;
+            String key = tenant + ":" + network;
+            networksOfTenant
+                    .computeIfAbsent(tenant, t -> MAPPER.createArrayNode())
+                    .add(key);
+            ObjectNode entry = MAPPER.createObjectNode();
+            entry.put("key", key);
+            entry.put("tenantName", tenant);
+            entry.put("networkName", network);
+            entry.put("nwType", "data");
+            entry.put("encap", "vxlan");
+            networks.add(entry);
+
+            ArrayNode endpointList = MAPPER.createArrayNode();
+            for (int i = n * perNetwork; i < Math.min(endpoints, (n + 1) * perNetwork); i++) {
+                ObjectNode endpoint = MAPPER.createObjectNode();
+                endpoint.put("endpointID", "ep-" + i);
+                endpoint.put("containerName", "container-" + i);
+                endpoint.put("containerID", String.format(Locale.ROOT, "%012x", 0xabc000000L + i));
+                endpoint.put("homingHost", "node1");
+                endpoint.put("intfName", "vport" + i);
+                endpoint.put("serviceName", "group-" + (i / 100));
+                endpoint.putArray("ipAddress")
+                        .add("10." + n + "." + (i / 250 % 250) + "." + (i % 250 + 2))
+                        .add("");
+                endpoint.put(
+                        "macAddress", String.format(Locale.ROOT, "02:02:0a:%02x:%02x:%02x", n, i / 256 % 256, i % 256));
+                endpoint.put("network", network + "." + tenant);
+                endpointList.add(endpoint);
+                if (i % 100 == 0) {
+                    ObjectNode group = MAPPER.createObjectNode();
+                    group.put("key", tenant + ":group-" + (i / 100));
+                    group.put("groupName", "group-" + (i / 100));
+                    group.put("networkName", network);
+                    group.put("tenantName", tenant);
+                    groups.add(group);
+                }
+            }
+            ObjectNode inspection = MAPPER.createObjectNode();
+            ObjectNode config = inspection.putObject("Config");
+            config.put("key", key);
+            config.put("tenantName", tenant);
+            config.put("networkName", network);
+            config.put("nwType", "data");
+            ObjectNode oper = inspection.putObject("Oper");
+            oper.put("allocatedAddressesCount", endpointList.size());
+            oper.set("endpoints", endpointList);
+            oper.put("numEndpoints", endpointList.size());
+            fixtures.put(INSPECT + key + "/", MAPPER.writeValueAsString(inspection));
+        }
+        ObjectNode infra = MAPPER.createObjectNode();
+        infra.put("key", "default:contivh1");
+        infra.put("tenantName", "default");
+        infra.put("networkName", "contivh1");
+        infra.put("nwType", "infra");
+        networks.add(infra);
+        ArrayNode tenants = MAPPER.createArrayNode();
+        networksOfTenant.forEach((tenant, keys) -> {
+            ObjectNode entry = MAPPER.createObjectNode();
+            entry.put("key", tenant);
+            entry.put("tenantName", tenant);
+            ObjectNode links = entry.putObject("link-sets").putObject("Networks");
+            keys.forEach(k -> links.putObject(k.asText()).put("type", "network").put("key", k.asText()));
+            tenants.add(entry);
+        });
+        fixtures.put(NETWORKS, MAPPER.writeValueAsString(networks));
+        fixtures.put(TENANTS, MAPPER.writeValueAsString(tenants));
+        fixtures.put(ENDPOINT_GROUPS, MAPPER.writeValueAsString(groups));
+        return serving(fixtures);
+    }
+
+    private static NetmasterSimulator serving(Map<String, String> fixtures) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-        NetmasterSimulator simulator = new NetmasterSimulator(server, loadFixtures());
+        NetmasterSimulator simulator = new NetmasterSimulator(server, fixtures);
         server.createContext("/", simulator::handle);
         server.setExecutor(simulator.threads);
         server.start();
@@ -64,7 +156,7 @@ public final class NetmasterSimulator implements AutoCloseable {
         return "127.0.0.1:" + server.getAddress().getPort();
     }
 
-    URI baseUri() {
+    public URI baseUri() {
         return URI.create("http://" + hostPort());
     }
 

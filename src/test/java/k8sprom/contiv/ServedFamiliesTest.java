@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
@@ -83,7 +84,6 @@ class ServedFamiliesTest {
                 new GZIPInputStream(new ByteArrayInputStream(zipped.bytes())).readAllBytes());
         lines.supersede();
         assertSame(zipped, lines.render(openMetrics, true));
-        org.junit.jupiter.api.Assertions.assertThrows(
-                LineExposition.Superseded.class, () -> lines.render(openMetrics, false));
+        assertThrows(LineExposition.Superseded.class, () -> lines.render(openMetrics, false));
     }
 }

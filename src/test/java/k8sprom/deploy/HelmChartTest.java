@@ -2,6 +2,7 @@ package k8sprom.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -532,10 +533,6 @@ class HelmChartTest {
         HTTPGetAction get = probe.getHttpGet();
         assertEquals(path, get.getPath(), where);
         assertEquals("management", get.getPort().getStrVal(), where);
-    }
-
-    private static void assertNotEquals(Object unexpected, Object actual, String message) {
-        org.junit.jupiter.api.Assertions.assertNotEquals(unexpected, actual, message);
     }
 
     private static Volume volume(Workload workload, String name) {
