@@ -41,7 +41,7 @@ final class ContivCollector {
     // The formats scrapers asked for, and when they last did: rendered ahead of them when the replica changes.
     private final Map<ServedFamilies.Variant, Asked> asked = new ConcurrentHashMap<>();
     private final StatisticsTable statistics;
-    private final CompressedFamilies compressedFamilies = new CompressedFamilies();
+    private final LineExposition.CompressedFamilies compressedFamilies = new LineExposition.CompressedFamilies();
     private final Executor helper;
     private final AtomicBoolean refreshingMetadata = new AtomicBoolean();
     private volatile ServedFamilies served;

@@ -109,7 +109,7 @@ public final class BenchmarkAccess {
     public final class ChangedRows {
         private final List<OvsInterface> rows;
         private final StatisticsTable table = new StatisticsTable(Naming.DEFAULT, metrics);
-        private final CompressedFamilies compressed = new CompressedFamilies();
+        private final LineExposition.CompressedFamilies compressed = new LineExposition.CompressedFamilies();
         private final List<MetricSnapshot> own =
                 HealthMetrics.snapshots(Map.of("netmaster", true, "ovsdb", true), 0.01);
         private final int changing;

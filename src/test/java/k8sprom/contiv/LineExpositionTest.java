@@ -63,7 +63,7 @@ class LineExpositionTest {
     void incrementalLinesEqualClientJavaThroughChurn(Naming naming) throws Exception {
         NetpluginMetrics metrics = new NetpluginMetrics(naming, Duration.ofSeconds(10));
         StatisticsTable table = new StatisticsTable(naming, metrics);
-        CompressedFamilies compressed = new CompressedFamilies();
+        LineExposition.CompressedFamilies compressed = new LineExposition.CompressedFamilies();
         List<Endpoint> endpoints = endpoints(300);
         // Like the replica: rows by UUID in a HashMap, read as a list of its values.
         Map<String, OvsInterface> rows = new HashMap<>();
