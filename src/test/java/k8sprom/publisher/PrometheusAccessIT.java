@@ -15,18 +15,22 @@ import java.util.Set;
 import k8sprom.testsupport.KafkaBroker;
 import k8sprom.testsupport.LogCapture;
 import k8sprom.testsupport.PrometheusServer;
+import k8sprom.testsupport.SharedKafka;
 import k8sprom.testsupport.SyntheticCluster;
 import k8sprom.testsupport.TlsReverseProxy;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Prometheus reached as in a real cluster: over HTTPS with a private CA, under a path prefix, with basic auth or a
- * bearer token; the secrets never appear in the log.
+ * bearer token; the secrets never appear in the log. Prometheus is this class's own (a cluster with the legacy pod
+ * labels behind it); the broker is the run's shared one, with topics named {@code access.*}.
  */
+@ExtendWith(SharedKafka.class)
 class PrometheusAccessIT {
 
     private static final String PASSWORD = "pr0m-s3cret-pw";
@@ -42,10 +46,10 @@ class PrometheusAccessIT {
     static TlsReverseProxy proxy;
 
     @BeforeAll
-    static void start() {
+    static void start(KafkaBroker sharedKafka) {
         cluster = SyntheticCluster.start(2, SyntheticCluster.LabelStyle.LEGACY);
         prometheus = PrometheusServer.start(dir.resolve("prometheus"), Duration.ofSeconds(1), cluster.target());
-        kafka = KafkaBroker.start(dir.resolve("kafka"));
+        kafka = sharedKafka;
         String basic =
                 "Basic " + Base64.getEncoder().encodeToString(("scraper:" + PASSWORD).getBytes(StandardCharsets.UTF_8));
         proxy = TlsReverseProxy.start(dir, prometheus.baseUrl(), PREFIX, Set.of(basic, "Bearer " + TOKEN));
@@ -55,7 +59,6 @@ class PrometheusAccessIT {
     @AfterAll
     static void stop() {
         proxy.close();
-        kafka.close();
         prometheus.close();
         cluster.close();
     }
@@ -89,8 +92,8 @@ class PrometheusAccessIT {
     @Test
     void basicAuthOverHttpsWithAPathPrefixAndLegacyPodLabels() {
         try (LogCapture log = LogCapture.everything()) {
-            List<ConsumerRecord<String, String>> records =
-                    publishWith(Map.of("prometheus.username", "scraper", "prometheus.password", PASSWORD), "basic");
+            List<ConsumerRecord<String, String>> records = publishWith(
+                    Map.of("prometheus.username", "scraper", "prometheus.password", PASSWORD), "access.basic");
 
             assertTrue(records.size() >= 26 * 2, "every metric and derived message for both pods: " + records.size());
             assertTrue(records.stream().anyMatch(r -> r.value().contains("\"metric_type\":\"container_memory_swap\"")));
@@ -106,7 +109,7 @@ class PrometheusAccessIT {
     void bearerTokenOverHttps() {
         try (LogCapture log = LogCapture.everything()) {
             List<ConsumerRecord<String, String>> records =
-                    publishWith(Map.of("prometheus.auth-token", TOKEN), "bearer");
+                    publishWith(Map.of("prometheus.auth-token", TOKEN), "access.bearer");
 
             assertTrue(records.size() >= 26 * 2, "messages arrived: " + records.size());
             assertFalse(
@@ -127,7 +130,7 @@ class PrometheusAccessIT {
                         "kafka.bootstrap-servers",
                         kafka.bootstrapServers(),
                         "kafka.topic",
-                        "refused",
+                        "access.refused",
                         "publisher.cycle-seconds",
                         "1",
                         "publisher.step",
@@ -135,7 +138,8 @@ class PrometheusAccessIT {
                         "publisher.settle-delay",
                         "2s"))) {
             log.await(Duration.ofSeconds(20), "query_range", "failed (http_401)");
-            assertTrue(kafka.readAll("refused", true, Duration.ofSeconds(2)).isEmpty());
+            assertTrue(
+                    kafka.readAll("access.refused", true, Duration.ofSeconds(2)).isEmpty());
             assertEquals(503, app.management("/observe/health/ready").statusCode());
         } catch (InterruptedException e) {
             throw new AssertionError(e);

@@ -18,20 +18,25 @@ import java.util.Map;
 import java.util.Set;
 import k8sprom.testsupport.KafkaBroker;
 import k8sprom.testsupport.PrometheusServer;
+import k8sprom.testsupport.SharedStack;
 import k8sprom.testsupport.SyntheticCluster;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The publisher end to end: a real Prometheus scraping a synthetic cluster with known rates and gauges, the real
- * application with the shipped routes and catalog, and a real Kafka broker read back with a real consumer.
+ * application with the shipped routes and catalog, and a real Kafka broker read back with a real consumer. The cluster,
+ * Prometheus and the broker are the run's shared ones; this is the one class that publishes to the default topic, so
+ * its name is checked here too.
  */
+@ExtendWith(SharedStack.class)
 class PublisherIT {
 
-    private static final int PODS = 6;
+    private static final int PODS = SharedStack.PODS;
     private static final String TOPIC = "nfvi.ncsrd.kubernetes";
     private static final String EXTRA_METRIC = "container_extra_things";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,13 +52,15 @@ class PublisherIT {
     static List<ConsumerRecord<String, String>> records;
 
     @BeforeAll
-    static void publishForAFewCycles() throws Exception {
-        cluster = SyntheticCluster.start(PODS, SyntheticCluster.LabelStyle.MODERN);
+    static void publishForAFewCycles(SharedStack.Stack stack) throws Exception {
+        cluster = stack.cluster();
+        // served to every later class too; none of them has it in its catalog
         cluster.addMetric(EXTRA_METRIC, false);
-        prometheus = PrometheusServer.start(dir.resolve("prometheus"), Duration.ofSeconds(1), cluster.target());
-        kafka = KafkaBroker.start(dir.resolve("kafka"));
+        prometheus = stack.prometheus();
+        kafka = stack.kafka();
         catalog = dir.resolve("metrics.yaml");
         Files.copy(Path.of("routes/metrics.yaml"), catalog);
+        // another class may have restarted the shared Prometheus a moment ago
         prometheus.awaitFullWindow(Duration.ofSeconds(14));
 
         app = PublisherApp.start(Map.of(
@@ -69,15 +76,9 @@ class PublisherIT {
     }
 
     @AfterAll
-    static void stopAll() {
-        for (AutoCloseable closeable : new AutoCloseable[] {app, kafka, prometheus, cluster}) {
-            try {
-                if (closeable != null) {
-                    closeable.close();
-                }
-            } catch (Exception e) {
-                e.printStackTrace();
-            }
+    static void stopTheApplication() {
+        if (app != null) {
+            app.close();
         }
     }
 

@@ -401,15 +401,18 @@ public final class PrometheusServer implements AutoCloseable {
      * Counts {@code up} samples written by the current process. A target's health in the targets
      * API turns "up" before the scraped samples are committed (which takes seconds for 10k pods),
      * whereas {@code up} is committed together with them. The timestamp filter skips old samples,
-     * which are still there after a restart.
+     * which are still there after a restart. It must be applied to the bare selector: on any other
+     * expression, {@code up == 1} included, {@code timestamp()} gives the evaluation time, so an
+     * {@code up} sample from before a restart passed and {@link #scrapingSince()} came about 5 s
+     * before the first new scrape.
      */
     private boolean targetsScraped(Instant launchedAt) {
         if (expectedTargets == 0) {
             return true;
         }
-        String up = requireTargetsUp ? "up == 1" : "up";
-        JsonNode result = query("count(timestamp(" + up + ") >= " + seconds(launchedAt) + ")")
-                .get("result");
+        String scraped = "timestamp(up) >= " + seconds(launchedAt);
+        String query = requireTargetsUp ? "count((" + scraped + ") and up == 1)" : "count(" + scraped + ")";
+        JsonNode result = query(query).get("result");
         return result.size() == 1 && result.get(0).get("value").get(1).asDouble() >= expectedTargets;
     }
 

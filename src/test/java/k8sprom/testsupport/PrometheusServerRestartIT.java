@@ -15,7 +15,7 @@ import k8sprom.testsupport.SyntheticCluster.LabelStyle;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** stop()/restart() keep port and TSDB, as the fault tests of the publisher rely on. */
+/** stop()/restart() keep port and TSDB and return once scraping has resumed, as the publisher's tests rely on. */
 class PrometheusServerRestartIT {
 
     @TempDir
@@ -40,6 +40,7 @@ class PrometheusServerRestartIT {
                 }
             });
 
+            Instant beforeRestart = Instant.now();
             prometheus.restart();
             assertTrue(prometheus.isRunning());
             assertEquals(port, prometheus.port());
@@ -47,6 +48,34 @@ class PrometheusServerRestartIT {
             assertEquals(
                     SyntheticCluster.gaugeValue("container_memory_usage_bytes", 0),
                     prometheus.queryValue(gauge, beforeStop));
+            assertScrapedSince(prometheus, gauge, beforeRestart);
         }
+    }
+
+    /**
+     * {@link PrometheusServer#start} waits for targets that are up, a query of its own: after a restart it must wait
+     * for the new process' first scrape too, or a rate window that {@link PrometheusServer#awaitFullWindow} calls
+     * complete still reaches into the outage.
+     */
+    @Test
+    void restartOfAServerStartedForItsTargetsReturnsAfterItsFirstNewScrape() {
+        String gauge = "container_memory_usage_bytes{namespace=\"default\",pod=\"pod-0\"}";
+        try (SyntheticCluster cluster = SyntheticCluster.start(1, LabelStyle.MODERN);
+                PrometheusServer prometheus =
+                        PrometheusServer.start(workDir, Duration.ofMillis(500), cluster.target())) {
+            prometheus.stop();
+            Instant beforeRestart = Instant.now();
+            prometheus.restart();
+            assertScrapedSince(prometheus, gauge, beforeRestart);
+        }
+    }
+
+    private static void assertScrapedSince(PrometheusServer prometheus, String series, Instant beforeRestart) {
+        assertFalse(prometheus.scrapingSince().isBefore(beforeRestart));
+        double newest = prometheus.queryValue("timestamp(" + series + ")");
+        assertTrue(
+                newest * 1000 >= beforeRestart.toEpochMilli(),
+                "newest sample at " + newest + " s, restarted at " + beforeRestart
+                        + ": not scraped by the new process");
     }
 }

@@ -5,42 +5,56 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * A synthetic cluster of three pods, the real Prometheus scraping it every second and one real Kafka broker, started
- * once per test run for every test class that asks for them ({@code @ExtendWith(SharedStack.class)} and a
- * {@link Stack} parameter), and stopped when the run ends. Classes share them by giving each scenario topics and
- * transactional ids of its own; a test that stops Prometheus or Kafka restarts it before it ends.
+ * A synthetic cluster of three pods and the real Prometheus scraping it every second, started once per test run for
+ * every test class that asks for them ({@code @ExtendWith(SharedStack.class)} and a {@link Stack} parameter), with the
+ * run's one Kafka broker from {@link SharedKafka}, and stopped when the run ends. Classes share them by giving each
+ * scenario topics of its own (checked as {@link SharedKafka} does); a test that stops Prometheus or Kafka restarts it
+ * before it ends.
+ *
+ * <p>Another class may have restarted Prometheus shortly before, which leaves a gap in its data: a test that needs an
+ * exact {@code rate()} asks {@link PrometheusServer#awaitFullWindow} or {@link PrometheusServer#scrapingSince()} when it
+ * starts, never a value kept from an earlier moment.
  */
-public final class SharedStack implements ParameterResolver {
+public final class SharedStack implements ParameterResolver, BeforeAllCallback, AfterAllCallback {
 
     public static final int PODS = 3;
 
+    private final SharedKafka kafkaGuard = new SharedKafka();
+
     /** The shared components. */
-    public record Stack(SyntheticCluster cluster, PrometheusServer prometheus, KafkaBroker kafka, Path dir)
-            implements ExtensionContext.Store.CloseableResource {
+    public record Stack(SyntheticCluster cluster, PrometheusServer prometheus, KafkaBroker kafka, Path dir) {}
+
+    /** What this extension started itself; the broker belongs to {@link SharedKafka}, which closes it. */
+    private record Owned(Stack stack) implements ExtensionContext.Store.CloseableResource {
 
         @Override
         public void close() {
-            for (AutoCloseable component : new AutoCloseable[] {kafka, prometheus, cluster}) {
+            for (AutoCloseable component : new AutoCloseable[] {stack.prometheus(), stack.cluster()}) {
                 try {
                     component.close();
                 } catch (Exception e) {
                     System.err.println("closing " + component + ": " + e);
                 }
             }
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder())
-                        .forEach(file -> file.toFile().delete());
-            } catch (IOException e) {
-                System.err.println("cannot delete " + dir + ": " + e);
-            }
+            SharedKafka.deleteTree(stack.dir());
         }
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        kafkaGuard.beforeAll(context);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        kafkaGuard.afterAll(context);
     }
 
     @Override
@@ -52,18 +66,20 @@ public final class SharedStack implements ParameterResolver {
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
         return context.getRoot()
                 .getStore(ExtensionContext.Namespace.GLOBAL)
-                .getOrComputeIfAbsent(Stack.class, key -> start(), Stack.class);
+                .getOrComputeIfAbsent(Owned.class, key -> start(context), Owned.class)
+                .stack();
     }
 
-    private static Stack start() {
+    private static Owned start(ExtensionContext context) {
         try {
             Path dir = Files.createTempDirectory("shared-stack");
             SyntheticCluster cluster = SyntheticCluster.start(PODS, SyntheticCluster.LabelStyle.MODERN);
             PrometheusServer prometheus =
                     PrometheusServer.start(dir.resolve("prometheus"), Duration.ofSeconds(1), cluster.target());
-            KafkaBroker kafka = KafkaBroker.start(dir.resolve("kafka"));
+            // Started (if no class did before) while Prometheus collects its first window.
+            KafkaBroker kafka = SharedKafka.broker(context);
             prometheus.awaitFullWindow(Duration.ofSeconds(12));
-            return new Stack(cluster, prometheus, kafka, dir);
+            return new Owned(new Stack(cluster, prometheus, kafka, dir));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
