@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -54,7 +55,7 @@ class DockerfileEntrypointIT {
 
         // the build's class-data-sharing step, as the image runs it
         Process training = shell(classDataSharingStep(dockerfile), env, "training.log");
-        assertTrue(training.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the training start ends by itself");
+        assertTrue(training.waitFor(60, TimeUnit.SECONDS), "the training start ends by itself");
         assertTrue(Files.size(app.resolve("app.jsa")) > 1_000_000, "the class-data archive was written");
 
         // the class-loading log tells where each class came from: the archive, or the jar
@@ -79,7 +80,7 @@ class DockerfileEntrypointIT {
                     "the application's classes come from the class-data-sharing archive");
         } finally {
             process.destroy();
-            if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }
         }

@@ -2,6 +2,7 @@ package k8sprom.publisher;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -302,7 +303,7 @@ class ReplicasIT {
         String positions = "replicas.miscounted.positions";
         kafka.createTopic(positions, 2, true);
         try (org.apache.kafka.clients.admin.Admin admin = kafka.admin()) {
-            IllegalStateException error = org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalStateException error = assertThrows(
                     IllegalStateException.class,
                     () -> PositionsTopic.ensure(admin, positions, SHARDS, Duration.ofSeconds(10), () -> {
                         throw new AssertionError("only a single-partition topic is upgraded");
