@@ -423,8 +423,9 @@ final class LineExposition {
      * sources: a family whose every line is the same as in its member is not compressed again. ovs-vswitchd rewrites
      * every interface's statistics at each round, but most counters (errors, drops, collisions) do not move, so most
      * families are served from here. Each member checks itself against the lines it was made of, so a rendering of an
-     * older state can only miss, never serve a wrong member. Shared by the renderings of one exporter, on any thread. (Nested: Camel JBang, which runs this package from its
-     * sources, instantiates every top-level class that has a no-argument constructor.)
+     * older state can only miss, never serve a wrong member. Shared by the renderings of one exporter, on any thread.
+     * Nested because Camel JBang, which runs this package from its sources, instantiates every top-level class that
+     * has a no-argument constructor.
      */
     static final class CompressedFamilies {
 
