@@ -43,6 +43,7 @@ import k8sprom.testsupport.KafkaBroker;
 import k8sprom.testsupport.OvsdbServer;
 import k8sprom.testsupport.PrometheusServer;
 import k8sprom.testsupport.SharedEtcd;
+import k8sprom.testsupport.SharedKafka;
 import k8sprom.testsupport.SharedOvsdb;
 import k8sprom.testsupport.SyntheticCluster;
 import org.apache.camel.main.Main;
@@ -61,7 +62,7 @@ import org.junit.jupiter.api.io.TempDir;
  * endpoint labels), and kube-state-metrics' pod readiness. Then every dashboard query, its variables resolved
  * through Prometheus' label API, and every rule expression is evaluated.
  */
-@ExtendWith({SharedOvsdb.class, SharedEtcd.class})
+@ExtendWith({SharedOvsdb.class, SharedEtcd.class, SharedKafka.class})
 class PanelDataIT {
 
     /**
@@ -107,13 +108,14 @@ class PanelDataIT {
     static Map<String, String> jobs = new LinkedHashMap<>();
 
     @BeforeAll
-    static void startEverything(OvsdbServer sharedOvs, EtcdServer sharedEtcd) throws Exception {
+    static void startEverything(OvsdbServer sharedOvs, EtcdServer sharedEtcd, KafkaBroker sharedKafka)
+            throws Exception {
         ovs = sharedOvs;
         OvsFixture.populate(ovs);
         etcd = sharedEtcd;
         netmaster = NetmasterSimulator.start();
         etcd.put("contiv.io/lock/netmaster/leader", netmaster.hostPort());
-        kafka = KafkaBroker.start(work.resolve("kafka"));
+        kafka = sharedKafka;
         cluster = SyntheticCluster.start(4, SyntheticCluster.LabelStyle.MODERN);
         managementPort = FreePort.find();
         exporterPort = FreePort.find();
@@ -140,6 +142,8 @@ class PanelDataIT {
         settings.put("camel.management.port", String.valueOf(managementPort));
         settings.put("prometheus.url", prometheus.baseUrl());
         settings.put("kafka.bootstrap-servers", kafka.bootstrapServers());
+        // a topic of its own on the shared broker (the default one is PublisherIT's)
+        settings.put("kafka.topic", "panels.kubernetes");
         settings.put("publisher.cycle-seconds", "2");
         settings.put("publisher.step", "2s");
         settings.put("publisher.settle-delay", "2s");
@@ -155,7 +159,7 @@ class PanelDataIT {
     @AfterAll
     static void stopEverything() {
         for (AutoCloseable closeable :
-                new AutoCloseable[] {() -> app.stop(), prometheus, kubeState, cluster, kafka, netmaster}) {
+                new AutoCloseable[] {() -> app.stop(), prometheus, kubeState, cluster, netmaster}) {
             try {
                 closeable.close();
             } catch (Exception e) {
