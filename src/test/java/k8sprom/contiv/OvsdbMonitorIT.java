@@ -189,6 +189,34 @@ class OvsdbMonitorIT {
     }
 
     @Test
+    void aServerThatStopsAnsweringFailsTheBarrierAndIsLeftAfterAnUnansweredProbe() throws Exception {
+        Duration timeout = Duration.ofSeconds(1);
+        try (OvsdbProxy proxy = OvsdbProxy.start(ovs.port(), Set.of());
+                OvsdbMonitor monitor = live(proxy.tcpTarget(), timeout, Duration.ofMillis(500), new AtomicInteger())) {
+            proxy.silence();
+
+            long start = System.nanoTime();
+            SourceException barrier = assertThrows(SourceException.class, monitor::freshRows);
+            Duration waited = Duration.ofNanos(System.nanoTime() - start);
+            assertTrue(
+                    waited.compareTo(timeout.multipliedBy(3)) < 0,
+                    "the barrier gives up after the call timeout, waited " + waited + ": " + barrier.getMessage());
+            await().atMost(LIVE).until(() -> !monitor.isLive());
+            assertTrue(
+                    monitor.downBecause().contains("echo probe failed"),
+                    "left for another reason: " + monitor.downBecause());
+            assertThrows(SourceException.class, monitor::freshRows);
+
+            proxy.speak();
+            // the attempt made while silent waits for an answer that was dropped; a network that comes back resets it
+            proxy.cutAll();
+            await().atMost(LIVE).until(() -> monitor.isLive() && monitor.sessionsStarted() >= 2);
+            churn();
+            assertEquals(0, mismatches(monitor));
+        }
+    }
+
+    @Test
     void aRestartedServerWithAChangedDatabaseReplacesTheWholeReplica() throws Exception {
         // A server of its own: SharedOvsdb's must not be stopped, and this one is, with its file changed meanwhile.
         try (OvsdbServer own = OvsdbServer.start(work.resolve("restarted"))) {
@@ -226,13 +254,17 @@ class OvsdbMonitorIT {
     // ---------------------------------------------------------------------------------------------------- helpers
 
     private static OvsdbMonitor live(String target, AtomicInteger changes) {
+        return live(target, TIMEOUT, Duration.ofSeconds(5), changes);
+    }
+
+    private static OvsdbMonitor live(String target, Duration timeout, Duration probeInterval, AtomicInteger changes) {
         OvsdbMonitor monitor = new OvsdbMonitor(
                 OvsdbAddress.parse(target),
                 null,
-                TIMEOUT,
+                timeout,
                 Duration.ofMillis(50),
                 Duration.ofMillis(400),
-                Duration.ofSeconds(5),
+                probeInterval,
                 changes::incrementAndGet);
         monitor.start();
         await().atMost(LIVE).until(monitor::isLive);

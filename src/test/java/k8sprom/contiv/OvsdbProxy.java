@@ -16,8 +16,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A loopback JSON-RPC proxy in front of a real ovsdb-server, for what the server cannot be told to do: answer
- * chosen methods with the "unknown method" error an older ovsdb-server gives (the rest is forwarded), and cut every
- * connection at once, as a network failure would.
+ * chosen methods with the "unknown method" error an older ovsdb-server gives (the rest is forwarded), cut every
+ * connection at once, as a network failure would, and stop passing requests on while connections stay open, as a
+ * hung server or a silently dropping network would.
  */
 final class OvsdbProxy implements AutoCloseable {
 
@@ -27,6 +28,7 @@ final class OvsdbProxy implements AutoCloseable {
     private final int serverPort;
     private final Set<String> unknownMethods;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
+    private volatile boolean silent;
 
     private OvsdbProxy(int serverPort, Set<String> unknownMethods) throws IOException {
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -51,6 +53,16 @@ final class OvsdbProxy implements AutoCloseable {
             closeQuietly(socket);
         }
         open.clear();
+    }
+
+    /** From now on requests to the server are dropped: nothing is answered, no connection is closed. */
+    void silence() {
+        silent = true;
+    }
+
+    /** Requests are passed on again (those dropped meanwhile stay lost). */
+    void speak() {
+        silent = false;
     }
 
     @Override
@@ -114,6 +126,9 @@ final class OvsdbProxy implements AutoCloseable {
         try (JsonParser parser = JSON.getFactory().createParser(client.getInputStream())) {
             while (parser.nextToken() != null) {
                 JsonNode message = JSON.readTree(parser);
+                if (silent) {
+                    continue;
+                }
                 if (unknownMethods.contains(message.path("method").asText())) {
                     ObjectNode error = JSON.createObjectNode();
                     error.set("id", message.get("id"));
