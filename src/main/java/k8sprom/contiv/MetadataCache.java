@@ -7,7 +7,9 @@ import java.util.function.Supplier;
 
 /**
  * Keeps slowly changing metadata for a short time so that frequent scrapes do not reload it every time. Only values
- * the predicate accepts are kept, so a failed read is retried at the next scrape.
+ * the predicate accepts are kept, so a failed read is retried at the next scrape. A read that finds what is kept
+ * keeps the same instance, so callers that compare it with what they built from (at every scrape) find it identical
+ * at once instead of comparing thousands of endpoints.
  */
 final class MetadataCache<T> {
 
@@ -41,14 +43,8 @@ final class MetadataCache<T> {
         long startedAt = nanoClock.getAsLong();
         T loaded = loader.get();
         synchronized (this) {
-            if (keep.test(loaded)) {
-                value = loaded;
-                loadedAt = startedAt;
-            } else {
-                value = null;
-            }
+            return keepOrDrop(loaded, startedAt);
         }
-        return loaded;
     }
 
     synchronized T get(Supplier<T> loader) {
@@ -56,13 +52,18 @@ final class MetadataCache<T> {
         if (value != null && now - loadedAt < ttlNanos) {
             return value;
         }
-        T loaded = loader.get();
-        if (keep.test(loaded)) {
-            value = loaded;
-            loadedAt = now;
-        } else {
+        return keepOrDrop(loader.get(), now);
+    }
+
+    private T keepOrDrop(T loaded, long readAt) {
+        if (!keep.test(loaded)) {
             value = null;
+            return loaded;
         }
-        return loaded;
+        if (!loaded.equals(value)) {
+            value = loaded;
+        }
+        loadedAt = readAt;
+        return value;
     }
 }

@@ -2,6 +2,8 @@ package k8sprom.contiv;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -44,6 +46,24 @@ class MetadataCacheTest {
         assertEquals("load 2", cache.get(this::load));
         now.addAndGet(Duration.ofSeconds(1).toNanos());
         assertEquals("load 3", cache.get(this::load));
+    }
+
+    @Test
+    void aReadThatFindsTheSameMetadataKeepsTheInstanceAlreadyServed() {
+        MetadataCache<String> cache = new MetadataCache<>(Duration.ofSeconds(10), value -> true, now::get);
+        String first = cache.get(() -> new String("same"));
+
+        now.addAndGet(Duration.ofSeconds(5).toNanos());
+        assertSame(first, cache.refresh(() -> new String("same")));
+        now.addAndGet(Duration.ofSeconds(10).toNanos());
+        assertSame(first, cache.get(() -> new String("same")));
+        assertFalse(cache.halfWayThrough(), "the time restarts from the read that found it");
+
+        now.addAndGet(Duration.ofSeconds(10).toNanos());
+        String changed = cache.get(() -> new String("changed"));
+        assertEquals("changed", changed);
+        assertNotSame(first, changed);
+        assertSame(changed, cache.peek());
     }
 
     @Test
