@@ -40,36 +40,39 @@ final class InterfaceReplica {
 
     /**
      * Applies one table-updates2 object (monitor_cond's and monitor_cond_since's initial reply, update2 and update3):
-     * per row UUID one of initial, insert, modify (changed columns only) or delete.
+     * per row UUID one of initial, insert, modify (changed columns only) or delete. All or nothing: an update that
+     * cannot be applied leaves the replica as it was, so a monitor_cond_since that continues from it after the resync
+     * never applies a map diff twice (a diff given twice removes the keys it changed).
      */
     synchronized void applyUpdates2(JsonNode tableUpdates) {
         JsonNode table = tableUpdates.path("Interface");
         if (table.isMissingNode() || table.isEmpty()) {
             return;
         }
+        Map<String, OvsInterface> changed = new HashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = table.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = it.next();
             String uuid = entry.getKey();
             JsonNode update = entry.getValue();
             if (update.has("initial")) {
-                rows.put(uuid, OvsInterface.fromRow(update.get("initial")));
+                changed.put(uuid, OvsInterface.fromRow(update.get("initial")));
             } else if (update.has("insert")) {
-                rows.put(uuid, OvsInterface.fromRow(update.get("insert")));
+                changed.put(uuid, OvsInterface.fromRow(update.get("insert")));
             } else if (update.has("modify")) {
                 OvsInterface row = rows.get(uuid);
                 if (row == null) {
                     throw new SourceException("OVSDB monitor modified Interface row " + uuid
                             + ", which the replica does not hold; resynchronising");
                 }
-                rows.put(uuid, row.modifiedBy(update.get("modify")));
+                changed.put(uuid, row.modifiedBy(update.get("modify")));
             } else if (update.has("delete")) {
-                rows.remove(uuid);
+                changed.put(uuid, null);
             } else {
                 throw new SourceException("OVSDB monitor sent an Interface row update without initial, insert, modify"
                         + " or delete: " + update);
             }
         }
-        version = VERSIONS.incrementAndGet();
+        commit(changed);
     }
 
     /** Applies one table-updates object of the original monitor: "new" is the whole row, no "new" a deletion. */
@@ -78,15 +81,24 @@ final class InterfaceReplica {
         if (table.isMissingNode() || table.isEmpty()) {
             return;
         }
+        Map<String, OvsInterface> changed = new HashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = table.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = it.next();
             JsonNode newRow = entry.getValue().get("new");
-            if (newRow == null) {
-                rows.remove(entry.getKey());
-            } else {
-                rows.put(entry.getKey(), OvsInterface.fromRow(newRow));
-            }
+            changed.put(entry.getKey(), newRow == null ? null : OvsInterface.fromRow(newRow));
         }
+        commit(changed);
+    }
+
+    // A null row is a deletion.
+    private void commit(Map<String, OvsInterface> changed) {
+        changed.forEach((uuid, row) -> {
+            if (row == null) {
+                rows.remove(uuid);
+            } else {
+                rows.put(uuid, row);
+            }
+        });
         version = VERSIONS.incrementAndGet();
     }
 

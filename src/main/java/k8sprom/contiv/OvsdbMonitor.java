@@ -177,7 +177,7 @@ final class OvsdbMonitor implements Closeable {
                 break;
             } finally {
                 if (session != null) {
-                    session.connection.close();
+                    session.end();
                     lastReplica = session.replica;
                 }
                 if (live != null) {
@@ -256,6 +256,7 @@ final class OvsdbMonitor implements Closeable {
         OvsdbConnection connection;
         InterfaceReplica replica;
         private List<JsonNode> early = new ArrayList<>();
+        private boolean ended;
 
         /** On the monitor thread, with the monitor request's reply. */
         synchronized void start(Method asked, JsonNode initial) {
@@ -280,8 +281,22 @@ final class OvsdbMonitor implements Closeable {
             early = null;
         }
 
+        /**
+         * Closes the connection; from here on nothing is applied, not even updates the reader had already received,
+         * so the replica and the last transaction ID a later monitor_cond_since continues from stay in step.
+         */
+        synchronized void end() {
+            ended = true;
+            if (connection != null) {
+                connection.close();
+            }
+        }
+
         /** On the connection's reader thread, in the order the server sent them. */
         synchronized void onNotification(JsonNode message) {
+            if (ended) {
+                return;
+            }
             String name = message.path("method").asText();
             if ("monitor_canceled".equals(name)) {
                 throw new SourceException("OVSDB " + address + " canceled the monitor");

@@ -99,6 +99,28 @@ class InterfaceReplicaTest {
     }
 
     @Test
+    void anUpdateThatCannotBeAppliedLeavesTheReplicaAsItWas() throws Exception {
+        InterfaceReplica replica = InterfaceReplica.empty();
+        replica.applyUpdates2(JSON.readTree("""
+                {"Interface": {"u1": {"insert": {"name": "a", "statistics": ["map", [["rx_bytes", 1]]]}},
+                               "u2": {"insert": {"name": "b"}}}}"""));
+        InterfaceReplica.Rows before = replica.rows();
+
+        // u1 and u2 could be applied, u9 cannot: none of the three may be
+        assertThrows(SourceException.class, () -> replica.applyUpdates2(JSON.readTree("""
+                {"Interface": {"u1": {"modify": {"statistics": ["map", [["rx_bytes", 2]]]}},
+                               "u2": {"delete": null},
+                               "u9": {"modify": {"name": "x"}}}}""")));
+
+        assertSame(before, replica.rows(), "the version did not change");
+        assertEquals(
+                Map.of(
+                        "a", new OvsInterface("a", Map.of(), Map.of("rx_bytes", 1L)),
+                        "b", new OvsInterface("b", Map.of(), Map.of())),
+                byName(replica));
+    }
+
+    @Test
     void readersOfOneVersionShareOneList() throws Exception {
         InterfaceReplica replica = InterfaceReplica.empty();
         replica.applyUpdates2(JSON.readTree("{\"Interface\": {\"u1\": {\"insert\": {\"name\": \"a\"}}}}"));
