@@ -58,13 +58,17 @@ final class OvsdbMonitor implements Closeable {
     private final ObjectMapper mapper = new ObjectMapper();
     private final Thread thread;
     private final AtomicInteger sessionsStarted = new AtomicInteger();
+    private final AtomicInteger sessionsContinued = new AtomicInteger();
 
     private volatile boolean closed;
     private volatile Session live;
     private volatile String downBecause = "not connected yet";
     private volatile Method method = Method.MONITOR_COND_SINCE;
-    private volatile String lastTransaction = NO_TRANSACTION;
-    private InterfaceReplica lastReplica;
+    // The last session's replica and the last transaction it applied, taken together when it ended: what a
+    // monitor_cond_since continues from. Only the monitor thread uses it.
+    private ResumePoint resumePoint;
+
+    private record ResumePoint(InterfaceReplica replica, String transaction) {}
 
     /**
      * @param onChange told (on the connection's reader thread, so it must only signal) whenever the replica changes,
@@ -127,6 +131,11 @@ final class OvsdbMonitor implements Closeable {
         return sessionsStarted.get();
     }
 
+    /** Sessions whose monitor_cond_since found the last transaction seen, so only what changed since was sent. */
+    int sessionsContinued() {
+        return sessionsContinued.get();
+    }
+
     /** Runs a request on the monitor's own connection (tests compare a select there with the replica). */
     JsonNode call(String request, JsonNode params) {
         return requireLive().connection.call(request, params, timeout);
@@ -177,8 +186,7 @@ final class OvsdbMonitor implements Closeable {
                 break;
             } finally {
                 if (session != null) {
-                    session.end();
-                    lastReplica = session.replica;
+                    resumePoint = session.end();
                 }
                 if (live != null) {
                     live = null;
@@ -246,7 +254,7 @@ final class OvsdbMonitor implements Closeable {
         ArrayNode params =
                 mapper.createArrayNode().add("Open_vSwitch").add(MONITOR_ID).add(tables);
         if (asked == Method.MONITOR_COND_SINCE) {
-            params.add(lastTransaction);
+            params.add(resumePoint == null ? NO_TRANSACTION : resumePoint.transaction());
         }
         return params;
     }
@@ -257,16 +265,20 @@ final class OvsdbMonitor implements Closeable {
         InterfaceReplica replica;
         private List<JsonNode> early = new ArrayList<>();
         private boolean ended;
+        private String transaction = NO_TRANSACTION;
 
         /** On the monitor thread, with the monitor request's reply. */
         synchronized void start(Method asked, JsonNode initial) {
             switch (asked) {
                 case MONITOR_COND_SINCE -> {
-                    boolean found = initial.path(0).asBoolean(false);
-                    // found: the server sent only what changed since the last transaction this exporter saw
-                    replica = found && lastReplica != null ? lastReplica.copy() : InterfaceReplica.empty();
+                    // found: the server sent only what changed since the transaction the resume point holds
+                    boolean continues = initial.path(0).asBoolean(false) && resumePoint != null;
+                    replica = continues ? resumePoint.replica().copy() : InterfaceReplica.empty();
                     replica.applyUpdates2(initial.path(2));
-                    lastTransaction = initial.path(1).asText(NO_TRANSACTION);
+                    transaction = initial.path(1).asText(NO_TRANSACTION);
+                    if (continues) {
+                        sessionsContinued.incrementAndGet();
+                    }
                 }
                 case MONITOR_COND -> {
                     replica = InterfaceReplica.empty();
@@ -282,14 +294,13 @@ final class OvsdbMonitor implements Closeable {
         }
 
         /**
-         * Closes the connection; from here on nothing is applied, not even updates the reader had already received,
-         * so the replica and the last transaction ID a later monitor_cond_since continues from stay in step.
+         * Closes the connection and returns where a later monitor_cond_since continues from. From here on nothing is
+         * applied, not even updates the reader had already received, so replica and transaction stay in step.
          */
-        synchronized void end() {
+        synchronized ResumePoint end() {
             ended = true;
-            if (connection != null) {
-                connection.close();
-            }
+            connection.close();
+            return new ResumePoint(replica, transaction);
         }
 
         /** On the connection's reader thread, in the order the server sent them. */
@@ -318,7 +329,7 @@ final class OvsdbMonitor implements Closeable {
             switch (message.path("method").asText()) {
                 case "update3" -> {
                     replica.applyUpdates2(params.path(2));
-                    lastTransaction = params.path(1).asText(lastTransaction);
+                    transaction = params.path(1).asText(transaction);
                 }
                 case "update2" -> replica.applyUpdates2(params.path(1));
                 default -> replica.applyUpdates(params.path(1));

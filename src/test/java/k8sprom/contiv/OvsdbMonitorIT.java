@@ -217,6 +217,50 @@ class OvsdbMonitorIT {
     }
 
     @Test
+    void continuesFromTheLastTransactionOfAClusteredDatabaseWithWhatChangedMeanwhile() throws Exception {
+        // A server of its own: only a clustered database keeps the history monitor_cond_since continues from.
+        try (OvsdbServer clustered = OvsdbServer.startClustered(work.resolve("clustered"));
+                OvsdbWrites clusteredWrites = new OvsdbWrites(clustered.tcpTarget());
+                OvsdbProxy proxy = OvsdbProxy.start(clustered.port(), Set.of())) {
+            // ovsdb-server keeps no more history than the database holds atoms: a table of some size, small changes
+            OvsFixture.populateEndpoints(clustered, 100, KEYS);
+            for (String name : List.of("stays", "changes", "goes")) {
+                clustered.addInterface("contivVxlanBridge", name, Map.of("endpoint-id", "ep-" + name));
+            }
+            clusteredWrites.setStatistics(Map.of(
+                    "stays", Map.of("rx_bytes", 1L, "tx_bytes", 2L),
+                    "changes", Map.of("rx_bytes", 3L, "tx_bytes", 4L, "collisions", 5L)));
+            try (OvsdbMonitor monitor = live(proxy.tcpTarget(), new AtomicInteger())) {
+                assertEquals(OvsdbMonitor.Method.MONITOR_COND_SINCE, monitor.method());
+                assertEquals(0, mismatches(monitor));
+
+                proxy.refuse();
+                proxy.cutAll();
+                await().atMost(LIVE).until(() -> !monitor.isLive());
+                // while the exporter is away: a key changes, one goes, one comes; an interface goes, one comes
+                clusteredWrites.setStatistics(
+                        Map.of("changes", Map.of("rx_bytes", 30L, "tx_bytes", 4L, "rx_packets", 6L)));
+                clustered.vsctl("del-port", "contivVxlanBridge", "goes");
+                clustered.addInterface("contivVxlanBridge", "new", Map.of("endpoint-id", "ep-new"));
+                proxy.admit();
+                await().atMost(LIVE).until(monitor::isLive);
+
+                assertEquals(1, monitor.sessionsContinued(), "the second session continued from the first");
+                Map<String, OvsInterface> rows = byName(monitor.freshRows());
+                assertEquals(
+                        Map.of("rx_bytes", 30L, "tx_bytes", 4L, "rx_packets", 6L),
+                        rows.get("changes").statistics());
+                assertEquals(
+                        Map.of("rx_bytes", 1L, "tx_bytes", 2L),
+                        rows.get("stays").statistics());
+                assertFalse(rows.containsKey("goes"), "deleted interface survived: " + rows.keySet());
+                assertTrue(rows.containsKey("new"), "added interface missing: " + rows.keySet());
+                assertEquals(0, mismatches(monitor));
+            }
+        }
+    }
+
+    @Test
     void aRestartedServerWithAChangedDatabaseReplacesTheWholeReplica() throws Exception {
         // A server of its own: SharedOvsdb's must not be stopped, and this one is, with its file changed meanwhile.
         try (OvsdbServer own = OvsdbServer.start(work.resolve("restarted"))) {

@@ -17,8 +17,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A loopback JSON-RPC proxy in front of a real ovsdb-server, for what the server cannot be told to do: answer
  * chosen methods with the "unknown method" error an older ovsdb-server gives (the rest is forwarded), cut every
- * connection at once, as a network failure would, and stop passing requests on while connections stay open, as a
- * hung server or a silently dropping network would.
+ * connection at once, as a network failure would, refuse new connections for a while, and stop passing requests on
+ * while connections stay open, as a hung server or a silently dropping network would.
  */
 final class OvsdbProxy implements AutoCloseable {
 
@@ -29,6 +29,7 @@ final class OvsdbProxy implements AutoCloseable {
     private final Set<String> unknownMethods;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile boolean silent;
+    private volatile boolean refusing;
 
     private OvsdbProxy(int serverPort, Set<String> unknownMethods) throws IOException {
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -60,6 +61,16 @@ final class OvsdbProxy implements AutoCloseable {
         silent = true;
     }
 
+    /** From now on new connections are closed as soon as they are accepted, as by a server that is away. */
+    void refuse() {
+        refusing = true;
+    }
+
+    /** New connections reach the server again. */
+    void admit() {
+        refusing = false;
+    }
+
     /** Requests are passed on again (those dropped meanwhile stay lost). */
     void speak() {
         silent = false;
@@ -75,6 +86,10 @@ final class OvsdbProxy implements AutoCloseable {
         while (!listener.isClosed()) {
             try {
                 Socket client = listener.accept();
+                if (refusing) {
+                    closeQuietly(client);
+                    continue;
+                }
                 Socket server = new Socket(InetAddress.getLoopbackAddress(), serverPort);
                 open.add(client);
                 open.add(server);

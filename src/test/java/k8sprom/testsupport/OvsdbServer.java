@@ -84,6 +84,25 @@ public final class OvsdbServer implements AutoCloseable {
         return server;
     }
 
+    /**
+     * Like {@link #start(Path)} with a one-server clustered (Raft) database, whose transaction history lets a monitor
+     * continue with monitor_cond_since from the last transaction it saw (a standalone database has none). Clusters
+     * make the schema's ephemeral columns, statistics among them, persistent.
+     */
+    public static OvsdbServer startClustered(Path workDir) throws IOException, InterruptedException {
+        Files.createDirectories(workDir);
+        run(List.of(
+                "/usr/bin/ovsdb-tool",
+                "create-cluster",
+                workDir.resolve("conf.db").toString(),
+                SCHEMA.toString(),
+                "tcp:127.0.0.1:" + FreePort.find()));
+        OvsdbServer server = new OvsdbServer(workDir, FreePort.find(), null);
+        server.launch();
+        server.vsctl("init");
+        return server;
+    }
+
     /** Starts the server again on the same port and database, after {@link #stop()}. */
     public void restart() throws IOException, InterruptedException {
         launch();
