@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +36,8 @@ final class LineExposition {
     private final List<MetricSnapshot> others;
     private final StatisticsTable.View view;
     private final NetpluginMetrics metrics;
-    private final Map<String, long[]> linesOfMetric = new ConcurrentHashMap<>();
     private final CompressedFamilies compressed;
+    private Map<String, Column> columns;
 
     LineExposition(List<MetricSnapshot> others, StatisticsTable.View view, NetpluginMetrics metrics) {
         this(others, view, metrics, new CompressedFamilies());
@@ -78,7 +79,7 @@ final class LineExposition {
         Buffer body = new Buffer(sections.stream().mapToInt(this::size).sum());
         for (Section section : sections) {
             giveUpIf(superseded);
-            section.writeTo(body, view);
+            section.writeTo(body, section.metric() == null ? null : column(section.metric()));
         }
         return new Exposition(writer.getContentType(), null, body.array(), body.size());
     }
@@ -147,16 +148,8 @@ final class LineExposition {
                 continue;
             }
             fixed = null;
-            List<byte[]> labels = new ArrayList<>();
-            List<byte[]> values = new ArrayList<>();
-            for (StatisticsTable.Series series : view.sorted()) {
-                byte[] value = series.value(section.metric());
-                if (value != null && value != StatisticsTable.LEFT_OUT) {
-                    labels.add(series.labelsText());
-                    values.add(value);
-                }
-            }
-            Member member = new Member(section, labels.toArray(new byte[0][]), values.toArray(new byte[0][]));
+            Column column = column(section.metric());
+            Member member = new Member(section, column.labels(), column.values());
             member.gzip = compressed.find(
                     contentType, section.metric(), section.text(), section.name(), member.labels, member.values);
             members.add(member);
@@ -247,22 +240,72 @@ final class LineExposition {
         if (section.metric() == null) {
             return section.text().length;
         }
-        long[] lines = linesOfMetric.computeIfAbsent(section.metric(), this::lines);
-        return (int) (section.text().length + lines[0] * section.name().length + lines[1]);
+        Column column = column(section.metric());
+        return (int) (section.text().length + (long) column.labels().length * section.name().length + column.bytes());
     }
 
-    // How many lines a metric has and the bytes of their labels and values: the same for every format.
-    private long[] lines(String metric) {
-        long count = 0;
-        long bytes = 0;
-        for (StatisticsTable.Series series : view.sorted()) {
-            byte[] value = series.value(metric);
-            if (value != null && value != StatisticsTable.LEFT_OUT) {
-                count++;
-                bytes += series.labelsText().length + value.length;
+    /**
+     * A statistics family's lines in the order they are written: per series that has the metric, the text of its
+     * labels and of its value; the first such series; the bytes of both texts together. The same for every format.
+     */
+    private record Column(byte[][] labels, byte[][] values, StatisticsTable.Series first, long bytes) {
+        static final Column EMPTY = new Column(new byte[0][], new byte[0][], null, 0);
+    }
+
+    private Column column(String metric) {
+        return columns().getOrDefault(metric, Column.EMPTY);
+    }
+
+    // Every metric's column in one pass over the series, shared by the formats, instead of a lookup of each metric in
+    // every series per family and format (JMH: a few percent faster and 10 % less garbage per rebuild).
+    private synchronized Map<String, Column> columns() {
+        if (columns != null) {
+            return columns;
+        }
+        List<StatisticsTable.Series> sorted = view.sorted();
+        Map<String, ColumnBuilder> builders = new HashMap<>();
+        for (StatisticsTable.Series series : sorted) {
+            for (Map.Entry<String, byte[]> entry : series.values().entrySet()) {
+                byte[] value = entry.getValue();
+                if (value != null && value != StatisticsTable.LEFT_OUT) {
+                    ColumnBuilder builder = builders.get(entry.getKey());
+                    if (builder == null) {
+                        builder = new ColumnBuilder(series, sorted.size());
+                        builders.put(entry.getKey(), builder);
+                    }
+                    builder.add(series.labelsText(), value);
+                }
             }
         }
-        return new long[] {count, bytes};
+        Map<String, Column> built = new HashMap<>();
+        builders.forEach((metric, builder) -> built.put(metric, builder.build()));
+        columns = built;
+        return columns;
+    }
+
+    private static final class ColumnBuilder {
+        private final StatisticsTable.Series first;
+        private final byte[][] labels;
+        private final byte[][] values;
+        private int count;
+        private long bytes;
+
+        ColumnBuilder(StatisticsTable.Series first, int capacity) {
+            this.first = first;
+            this.labels = new byte[capacity][];
+            this.values = new byte[capacity][];
+        }
+
+        void add(byte[] labelsText, byte[] value) {
+            labels[count] = labelsText;
+            values[count] = value;
+            count++;
+            bytes += labelsText.length + value.length;
+        }
+
+        Column build() {
+            return new Column(Arrays.copyOf(labels, count), Arrays.copyOf(values, count), first, bytes);
+        }
     }
 
     /**
@@ -343,13 +386,7 @@ final class LineExposition {
     }
 
     private StatisticsTable.Series firstWith(String metric) {
-        for (StatisticsTable.Series series : view.sorted()) {
-            byte[] value = series.value(metric);
-            if (value != null && value != StatisticsTable.LEFT_OUT) {
-                return series;
-            }
-        }
-        return null;
+        return column(metric).first();
     }
 
     // The long a value line was written from, read back: " 1234.0\n".
@@ -363,18 +400,15 @@ final class LineExposition {
      */
     private record Section(byte[] text, byte[] name, String metric) {
 
-        void writeTo(OutputStream out, StatisticsTable.View view) throws IOException {
+        void writeTo(OutputStream out, Column column) throws IOException {
             out.write(text);
             if (metric == null) {
                 return;
             }
-            for (StatisticsTable.Series series : view.sorted()) {
-                byte[] value = series.value(metric);
-                if (value != null && value != StatisticsTable.LEFT_OUT) {
-                    out.write(name);
-                    out.write(series.labelsText());
-                    out.write(value);
-                }
+            for (int i = 0; i < column.labels().length; i++) {
+                out.write(name);
+                out.write(column.labels()[i]);
+                out.write(column.values()[i]);
             }
         }
     }
