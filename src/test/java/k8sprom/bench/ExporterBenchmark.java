@@ -136,11 +136,13 @@ final class ExporterBenchmark {
                     Locale.ROOT,
                     "Contiv exporter (EXPORTER_MODE=netplugin, real ovsdb-server, "
                             + "stand-in Netmaster), %,d endpoints in %d networks, statistics of %,d interfaces changing "
-                            + "every second; %d scrapes 100-400 ms apart after %d warm-up ones:%n%n",
+                            + "every second; %d scrapes 100-400 ms apart after %d back-to-back and %d paced warm-up"
+                            + " ones, by a blocking client on a kept-alive connection:%n%n",
                     endpoints,
                     NETWORKS,
                     CHURNING,
                     SCRAPES,
+                    QUICK_WARMUP,
                     WARMUP));
             md.append("| setting | /metrics median | p99 | min-max | answer | write served by the next scrape "
                     + "| RSS (peak) | target |\n");
