@@ -140,7 +140,7 @@ final class LineExposition {
         for (Section section : sections) {
             if (section.metric() == null) {
                 if (fixed == null) {
-                    fixed = new Member(null, null, null);
+                    fixed = new Member(null, null, 0);
                     members.add(fixed);
                 }
                 fixed.fixedText.add(section.text());
@@ -149,9 +149,9 @@ final class LineExposition {
             }
             fixed = null;
             Column column = column(section.metric());
-            Member member = new Member(section, column.labels(), column.values());
+            Member member = new Member(section, column, size(section));
             member.gzip = compressed.find(
-                    contentType, section.metric(), section.text(), section.name(), member.labels, member.values);
+                    contentType, section.metric(), section.text(), section.name(), column.labels(), column.values());
             members.add(member);
         }
         return members;
@@ -181,35 +181,28 @@ final class LineExposition {
                         new CompressedFamilies.Member(
                                 member.section.text(),
                                 member.section.name(),
-                                member.labels,
-                                member.values,
+                                member.column.labels(),
+                                member.column.values(),
                                 member.gzip));
             }
         }
     }
 
     /**
-     * One gzip member of the answer: a statistics family (section, with its lines' labels and values) or a run of
-     * fixed text; gzip is null until compressed or found.
+     * One gzip member of the answer: a statistics family (its section and column) or a run of fixed text; gzip is
+     * null until compressed or found.
      */
     private static final class Member {
         final Section section;
-        final byte[][] labels;
-        final byte[][] values;
+        final Column column;
         final List<byte[]> fixedText = new ArrayList<>();
         int plainSize;
         byte[] gzip;
 
-        Member(Section section, byte[][] labels, byte[][] values) {
+        Member(Section section, Column column, int plainSize) {
             this.section = section;
-            this.labels = labels;
-            this.values = values;
-            if (section != null) {
-                plainSize = section.text().length + labels.length * section.name().length;
-                for (int i = 0; i < labels.length; i++) {
-                    plainSize += labels[i].length + values[i].length;
-                }
-            }
+            this.column = column;
+            this.plainSize = plainSize;
         }
 
         void writeTo(OutputStream out) throws IOException {
@@ -219,12 +212,7 @@ final class LineExposition {
                 }
                 return;
             }
-            out.write(section.text());
-            for (int i = 0; i < labels.length; i++) {
-                out.write(section.name());
-                out.write(labels[i]);
-                out.write(values[i]);
-            }
+            section.writeTo(out, column);
         }
     }
 

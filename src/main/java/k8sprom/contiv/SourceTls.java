@@ -57,7 +57,7 @@ final class SourceTls {
         }
         if (url != null && !"https".equals(url.getScheme())) {
             throw new IllegalArgumentException(
-                    base + "_CA_CERT is set, so " + prefix + " must be an https:// URL;" + " got " + url);
+                    base + "_CA_CERT is set, so " + prefix + " must be an https:// URL; got " + url);
         }
         return PemTls.context(
                 new PemTls.File(base + "_CA_CERT", Path.of(caCert)),
