@@ -42,13 +42,10 @@ public final class OvsdbServer implements AutoCloseable {
     /** Like {@link #start(Path)}, and also listening for TLS clients (with client certificates) on a pssl: remote. */
     public static OvsdbServer startWithTls(Path workDir, Path privateKey, Path certificate, Path caCert)
             throws IOException, InterruptedException {
-        Files.createDirectories(workDir);
-        run(List.of("/usr/bin/ovsdb-tool", "create", workDir.resolve("conf.db").toString(), SCHEMA.toString()));
-        OvsdbServer server =
-                new OvsdbServer(workDir, FreePort.find(), new Tls(privateKey, certificate, caCert, FreePort.find()));
-        server.launch();
-        server.vsctl("init");
-        return server;
+        return started(
+                workDir,
+                List.of("create", workDir.resolve("conf.db").toString(), SCHEMA.toString()),
+                new Tls(privateKey, certificate, caCert, FreePort.find()));
     }
 
     /** The TLS address in OVS notation, e.g. ssl:127.0.0.1:40124. */
@@ -76,12 +73,7 @@ public final class OvsdbServer implements AutoCloseable {
 
     /** Creates the database in workDir, starts the server and writes the root Open_vSwitch row. */
     public static OvsdbServer start(Path workDir) throws IOException, InterruptedException {
-        Files.createDirectories(workDir);
-        run(List.of("/usr/bin/ovsdb-tool", "create", workDir.resolve("conf.db").toString(), SCHEMA.toString()));
-        OvsdbServer server = new OvsdbServer(workDir, FreePort.find(), null);
-        server.launch();
-        server.vsctl("init");
-        return server;
+        return started(workDir, List.of("create", workDir.resolve("conf.db").toString(), SCHEMA.toString()), null);
     }
 
     /**
@@ -90,14 +82,24 @@ public final class OvsdbServer implements AutoCloseable {
      * make the schema's ephemeral columns, statistics among them, persistent.
      */
     public static OvsdbServer startClustered(Path workDir) throws IOException, InterruptedException {
+        return started(
+                workDir,
+                List.of(
+                        "create-cluster",
+                        workDir.resolve("conf.db").toString(),
+                        SCHEMA.toString(),
+                        "tcp:127.0.0.1:" + FreePort.find()),
+                null);
+    }
+
+    // Creates conf.db in workDir with ovsdb-tool and the given arguments, starts the server, writes the root row.
+    private static OvsdbServer started(Path workDir, List<String> createArguments, Tls tls)
+            throws IOException, InterruptedException {
         Files.createDirectories(workDir);
-        run(List.of(
-                "/usr/bin/ovsdb-tool",
-                "create-cluster",
-                workDir.resolve("conf.db").toString(),
-                SCHEMA.toString(),
-                "tcp:127.0.0.1:" + FreePort.find()));
-        OvsdbServer server = new OvsdbServer(workDir, FreePort.find(), null);
+        List<String> create = new ArrayList<>(List.of("/usr/bin/ovsdb-tool"));
+        create.addAll(createArguments);
+        run(create);
+        OvsdbServer server = new OvsdbServer(workDir, FreePort.find(), tls);
         server.launch();
         server.vsctl("init");
         return server;
